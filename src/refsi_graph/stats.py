@@ -1,0 +1,248 @@
+"""Counts of what a graph holds, beside the totals the publication declares."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from refsi_graph.errors import InputError
+from refsi_graph.namespaces import REFSI
+
+__all__ = ["Stats", "compute_stats", "format_stats", "load_store"]
+
+logger = logging.getLogger(__name__)
+
+_PREFIXES = f"""
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX refsi: <{REFSI}>
+"""
+
+_COUNT_CLASS = _PREFIXES + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a refsi:{cls} }}"
+
+_PER_MACRO = _PREFIXES + """
+SELECT ?notation ?label (COUNT(DISTINCT ?p) AS ?processes)
+       (COUNT(DISTINCT ?a) AS ?activities)
+WHERE {
+  ?m a refsi:MacroProcessus ; skos:notation ?notation .
+  OPTIONAL { ?m skos:prefLabel ?label FILTER (lang(?label) = "fr") }
+  OPTIONAL { ?p a refsi:Processus ; skos:broader ?m .
+    OPTIONAL { ?a a refsi:Activite ; skos:broader ?p } }
+}
+GROUP BY ?notation ?label
+"""
+
+_DECLARED = _PREFIXES + """
+SELECT ?macro ?proc ?act WHERE {
+  ?s refsi:nombreDeclareMacroProcessus ?macro ;
+     refsi:nombreDeclareProcessus ?proc ;
+     refsi:nombreDeclareActivites ?act .
+}
+"""
+
+_LINKS = _PREFIXES + """
+SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerne ?b }
+"""
+_LINKS_ALL = _PREFIXES + """
+SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerneTousLesActeurs true ; refsi:concerne ?b }
+"""
+_MENTIONS = _PREFIXES + """
+SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:mentionne ?b }
+"""
+
+
+@dataclass
+class LevelCount:
+    """Present and declared counts of one level of the hierarchy."""
+
+    level: str
+    present: int
+    declared: int | None
+
+    @property
+    def gap(self) -> int | None:
+        """How many the publication declares but the table does not hold."""
+        return None if self.declared is None else self.declared - self.present
+
+
+@dataclass
+class Stats:
+    """What ``refsi stats`` reports."""
+
+    levels: list[LevelCount]
+    per_macro_process: list[dict[str, object]]
+    actors: dict[str, int]
+    links: dict[str, int]
+    glossary_terms: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the stats as plain data, the gaps included."""
+        data = asdict(self)
+        for level, count in zip(data["levels"], self.levels):
+            level["gap"] = count.gap
+        return data
+
+
+def load_store(path: Path | str) -> ox.Store:
+    """Load an RDF file into an in-memory pyoxigraph store.
+
+    The format follows the file extension (``.ttl``, ``.nt``, ``.rdf``,
+    ``.owl``, ``.xml``, ``.jsonld``); Turtle when it is unknown.
+
+    Raises
+    ------
+    InputError
+        If the file is missing or does not parse; the message gives the
+        parser's line and column.
+    """
+    path = Path(path)
+    fmt = {
+        ".nt": ox.RdfFormat.N_TRIPLES,
+        ".rdf": ox.RdfFormat.RDF_XML,
+        ".owl": ox.RdfFormat.RDF_XML,
+        ".xml": ox.RdfFormat.RDF_XML,
+        ".jsonld": ox.RdfFormat.JSON_LD,
+        ".nq": ox.RdfFormat.N_QUADS,
+        ".trig": ox.RdfFormat.TRIG,
+    }.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=fmt)
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
+    except IsADirectoryError as err:
+        raise InputError(f"{path}: is a directory, expected an RDF file") from err
+    except SyntaxError as err:
+        raise InputError(f"{path}: not valid {fmt.name}: {err}") from err
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path}: cannot be loaded: {err}") from err
+    logger.debug("loaded %d triples from %s", len(store), path)
+    return store
+
+
+def compute_stats(store: ox.Store) -> Stats:
+    """Count the levels, actors, links and glossary terms in *store*.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        A store holding a refsi graph.
+
+    Returns
+    -------
+    Stats
+        With a warning for every level whose declared total is not met.
+    """
+
+    def count(query: str) -> int:
+        rows = list(store.query(query))  # type: ignore[arg-type]
+        return int(rows[0]["n"].value) if rows else 0
+
+    declared: tuple[int | None, ...] = (None, None, None)
+    rows = list(store.query(_DECLARED))  # type: ignore[arg-type]
+    if rows:
+        declared = tuple(int(rows[0][k].value) for k in ("macro", "proc", "act"))
+    levels = [
+        LevelCount("macro-processes", count(_COUNT_CLASS.format(cls="MacroProcessus")), declared[0]),
+        LevelCount("processes", count(_COUNT_CLASS.format(cls="Processus")), declared[1]),
+        LevelCount("activities", count(_COUNT_CLASS.format(cls="Activite")), declared[2]),
+    ]
+    per_macro = [
+        {
+            "notation": row["notation"].value,
+            "label": row["label"].value if row["label"] is not None else "",
+            "processes": int(row["processes"].value),
+            "activities": int(row["activities"].value),
+        }
+        for row in store.query(_PER_MACRO)  # type: ignore[union-attr]
+    ]
+    per_macro.sort(key=lambda r: _notation_key(str(r["notation"])))
+    actors = {
+        "IS jobs (MetierSI)": count(_COUNT_CLASS.format(cls="MetierSI")),
+        "IS roles (RoleSI)": count(_COUNT_CLASS.format(cls="RoleSI")),
+        "user profiles (ProfilUtilisateur)": count(_COUNT_CLASS.format(cls="ProfilUtilisateur")),
+        "all actors (Acteur)": count(_COUNT_CLASS.format(cls="Acteur")),
+    }
+    links = {
+        "concerne": count(_LINKS),
+        "concerne, from all-actors activities": count(_LINKS_ALL),
+        "mentionne": count(_MENTIONS),
+    }
+    stats = Stats(
+        levels=levels,
+        per_macro_process=per_macro,
+        actors=actors,
+        links=links,
+        glossary_terms=count(_COUNT_CLASS.format(cls="TermeGlossaire")),
+    )
+    for level in levels:
+        if level.gap:
+            stats.warnings.append(
+                f"the publication declares {level.declared} {level.level} but the "
+                f"graph holds {level.present}: {level.gap} missing"
+            )
+    return stats
+
+
+def format_stats(stats: Stats, fmt: str = "text") -> str:
+    """Render *stats* as ``text`` for a person, or ``json`` or ``csv``."""
+    if fmt == "json":
+        return json.dumps(stats.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return _stats_csv(stats)
+    return _stats_text(stats)
+
+
+def _stats_text(stats: Stats) -> str:
+    out = ["Levels            present  declared  gap"]
+    for level in stats.levels:
+        declared = "-" if level.declared is None else str(level.declared)
+        gap = "-" if level.gap is None else str(level.gap)
+        out.append(f"  {level.level:<16}{level.present:>7}  {declared:>8}  {gap:>3}")
+    out.append("")
+    out.append("Per macro-process  processes  activities")
+    for row in stats.per_macro_process:
+        out.append(
+            f"  {row['notation']:>2}  {row['processes']:>9}  {row['activities']:>10}"
+            f"  {row['label']}"
+        )
+    out.append("")
+    out.append("Actors")
+    for name, number in stats.actors.items():
+        out.append(f"  {name:<36}{number:>4}")
+    out.append("")
+    out.append("Links")
+    for name, number in stats.links.items():
+        out.append(f"  {name:<36}{number:>4}")
+    out.append("")
+    out.append(f"Glossary terms{stats.glossary_terms:>26}")
+    for warning in stats.warnings:
+        out.append(f"warning: {warning}")
+    return "\n".join(out) + "\n"
+
+
+def _stats_csv(stats: Stats) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["section", "item", "present", "declared"])
+    for level in stats.levels:
+        writer.writerow(["level", level.level, level.present, level.declared or ""])
+    for row in stats.per_macro_process:
+        writer.writerow(["macro-process processes", row["notation"], row["processes"], ""])
+        writer.writerow(["macro-process activities", row["notation"], row["activities"], ""])
+    for name, number in stats.actors.items():
+        writer.writerow(["actors", name, number, ""])
+    for name, number in stats.links.items():
+        writer.writerow(["links", name, number, ""])
+    writer.writerow(["glossary", "terms", stats.glossary_terms, ""])
+    return buffer.getvalue()
+
+
+def _notation_key(notation: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in notation.split("."))
