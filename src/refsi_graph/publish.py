@@ -70,7 +70,7 @@ _ACTOR_KINDS = ("MetierSI", "RoleSI", "ProfilUtilisateur")
 _SCHEMES = ("referentiel", "acteurs", "glossaire")
 _LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", FOAF + "name", DCT + "title")
 _DUMP = "data/refsi"
-_STATIC = ("style.css", "search.js", "tree.js")
+_STATIC = ("favicon.svg", "search.js", "style.css", "tree.js")
 
 
 @dataclass(frozen=True, order=True)

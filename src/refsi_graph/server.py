@@ -60,6 +60,7 @@ _TYPES = {
     "json": "application/json",
     "js": "text/javascript",
     "css": "text/css",
+    "svg": "image/svg+xml",
     "xml": "application/xml",
     "txt": "text/plain",
 }
@@ -144,6 +145,9 @@ def _dispatch(request: Request, pub: _Publication) -> Response:
         return PlainTextResponse("path traversal refused\n", status_code=400)
     if path == "":
         path = "index.html"
+    if path == "favicon.ico":
+        # Asked for by browsers on pages that are not HTML (SPARQL results).
+        return _file("static/favicon.svg", pub.files["static/favicon.svg"])
     if path == ".well-known/void":
         return _negotiated(request, pub.void, RDF_FORMATS, None)
     if path in pub.files:
