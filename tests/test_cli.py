@@ -20,7 +20,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_console_script_target_imports() -> None:
-    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pyproject = tomllib.loads(
+        (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    )
     module, _, attr = pyproject["project"]["scripts"]["refsi"].partition(":")
     imported = __import__(module, fromlist=[attr])
     assert getattr(imported, attr) is main
@@ -50,7 +52,9 @@ def test_stats_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "macro-processes       9        11    2" in out
     assert "processes            32        35    3" in out
     assert "activities           86        97   11" in out
-    assert "warning: the publication declares 97 activities but the graph holds 86" in out
+    assert (
+        "warning: the publication declares 97 activities but the graph holds 86" in out
+    )
 
 
 def test_stats_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,17 +62,31 @@ def test_stats_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert code == 0
     assert [(lv["present"], lv["declared"], lv["gap"]) for lv in data["levels"]] == [
-        (9, 11, 2), (32, 35, 3), (86, 97, 11)]
+        (9, 11, 2),
+        (32, 35, 3),
+        (86, 97, 11),
+    ]
     assert data["actors"]["IS jobs (MetierSI)"] == 13
     assert data["actors"]["IS roles (RoleSI)"] == 15
     assert data["actors"]["user profiles (ProfilUtilisateur)"] == 11
     assert data["glossary_terms"] == 24
     assert [m["activities"] for m in data["per_macro_process"]] == [
-        10, 10, 20, 14, 7, 4, 4, 13, 4]
+        10,
+        10,
+        20,
+        14,
+        7,
+        4,
+        4,
+        13,
+        4,
+    ]
     assert len(data["warnings"]) == 3
 
 
-def test_stats_on_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_stats_on_missing_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = run(capsys, "stats", str(tmp_path / "nope.ttl"))
     assert code == 2 and "nope.ttl: no such file" in err
 
@@ -89,8 +107,9 @@ def _insert_after(text: str, marker: str, row: str) -> tuple[str, int]:
 
 BAD_INPUTS: dict[str, tuple[Callable[[str], tuple[str, int | None]], str]] = {
     "unknown-actor": (
-        lambda t: _replace_line(t, "\tGestionnaire de parc logiciels",
-                                "\tGestionaire de parc logiciel"),
+        lambda t: _replace_line(
+            t, "\tGestionnaire de parc logiciels", "\tGestionaire de parc logiciel"
+        ),
         r"unknown actor 'Gestionaire de parc logiciel'.*closest actors: "
         r"'Gestionnaire de parc logiciels'",
     ),
@@ -99,8 +118,9 @@ BAD_INPUTS: dict[str, tuple[Callable[[str], tuple[str, int | None]], str]] = {
         r"row has 2 tab-separated cells; expected 3",
     ),
     "row-before-header": (
-        lambda t: _insert_after(t, "A ce jour, 11 macro-processus",
-                                "Processus X\tActivité Y\tDSI"),
+        lambda t: _insert_after(
+            t, "A ce jour, 11 macro-processus", "Processus X\tActivité Y\tDSI"
+        ),
         r"row before any macro-process header",
     ),
     "unknown-glossary-mark": (
@@ -108,8 +128,11 @@ BAD_INPUTS: dict[str, tuple[Callable[[str], tuple[str, int | None]], str]] = {
         r"marked text 'RGPD' matches no glossary term",
     ),
     "macro-out-of-order": (
-        lambda t: _replace_line(t, "5 - Gestion de la sécurité du SI\t",
-                                "6 - Gestion de la sécurité du SI\t"),
+        lambda t: _replace_line(
+            t,
+            "5 - Gestion de la sécurité du SI\t",
+            "6 - Gestion de la sécurité du SI\t",
+        ),
         r"macro-process 6 follows macro-process 4; expected macro-process 5",
     ),
     "empty-file": (lambda t: ("", None), r"the file is empty"),
@@ -141,14 +164,17 @@ def test_bad_input_exits_2_and_keeps_previous_output(
 
 
 def test_missing_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(capsys, "build", str(tmp_path / "absent.txt"), "-o",
-                       str(tmp_path / "o.ttl"))
+    code, _, err = run(
+        capsys, "build", str(tmp_path / "absent.txt"), "-o", str(tmp_path / "o.ttl")
+    )
     assert code == 2
     assert f"{tmp_path / 'absent.txt'}: no such file" in err
     assert not (tmp_path / "o.ttl").exists()
 
 
-def test_directory_as_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_directory_as_source(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = run(capsys, "build", str(tmp_path), "-o", str(tmp_path / "o.ttl"))
     assert code == 2 and "is a directory" in err
 
@@ -163,8 +189,9 @@ def test_registry_missing_an_actor(
     end = text.index("[[acteur]]", start + 1)
     registry = tmp_path / "acteurs.toml"
     registry.write_text(text[:start] + text[end:], encoding="utf-8")
-    code, _, err = run(capsys, "build", "--registry", str(registry), "-o",
-                       str(tmp_path / "o.ttl"))
+    code, _, err = run(
+        capsys, "build", "--registry", str(registry), "-o", str(tmp_path / "o.ttl")
+    )
     assert code == 2
     assert "section 3.4 ('Formateur') has no entry in" in err
     assert ":33: " in err  # the line of the table of contents
@@ -177,24 +204,34 @@ def test_registry_title_not_matching_the_toc(
 
     text = (data_dir() / "acteurs.toml").read_text(encoding="utf-8")
     registry = tmp_path / "acteurs.toml"
-    registry.write_text(text.replace(
-        'titre = "RSSI : Responsable de la sécurité des systèmes d\'information"',
-        'titre = "RSSI : Chef de la sécurité"'), encoding="utf-8")
-    code, _, err = run(capsys, "build", "--registry", str(registry), "-o",
-                       str(tmp_path / "o.ttl"))
+    registry.write_text(
+        text.replace(
+            'titre = "RSSI : Responsable de la sécurité des systèmes d\'information"',
+            'titre = "RSSI : Chef de la sécurité"',
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        capsys, "build", "--registry", str(registry), "-o", str(tmp_path / "o.ttl")
+    )
     assert code == 2
     assert "does not start with 'RSSI : Responsable de la'" in err
     assert f"{registry}:" in err
 
 
-def test_missing_translation(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_missing_translation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from refsi_graph.paths import data_dir
 
     lines = (data_dir() / "labels-en.tsv").read_text(encoding="utf-8").split("\n")
     labels = tmp_path / "labels.tsv"
-    labels.write_text("\n".join(ln for ln in lines if not ln.startswith("Projet SI\t")),
-                      encoding="utf-8")
-    code, _, err = run(capsys, "build", "--labels", str(labels), "-o",
-                       str(tmp_path / "o.ttl"))
+    labels.write_text(
+        "\n".join(ln for ln in lines if not ln.startswith("Projet SI\t")),
+        encoding="utf-8",
+    )
+    code, _, err = run(
+        capsys, "build", "--labels", str(labels), "-o", str(tmp_path / "o.ttl")
+    )
     assert code == 2
     assert "no English label for 'Projet SI'" in err

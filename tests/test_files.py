@@ -34,14 +34,17 @@ def _nfd(text: str) -> bytes:
 def _stray_space(text: str) -> bytes:
     lines = []
     for line in text.split("\n"):
-        cells = ["  " + c.replace(" ", "  ") + " " if c else c for c in line.split("\t")]
+        cells = [
+            "  " + c.replace(" ", "  ") + " " if c else c for c in line.split("\t")
+        ]
         lines.append("\t".join(cells) + "  \t")
     return "\n".join(lines).encode("utf-8")
 
 
 def _all_at_once(text: str) -> bytes:
-    return b"\xef\xbb\xbf" + _crlf(_stray_space(_nfd(_nbsp(text).decode()).decode())
-                                   .decode().replace("\r", ""))
+    return b"\xef\xbb\xbf" + _crlf(
+        _stray_space(_nfd(_nbsp(text).decode()).decode()).decode().replace("\r", "")
+    )
 
 
 VARIANTS: dict[str, Callable[[str], bytes]] = {
@@ -64,12 +67,18 @@ def test_variant_gives_the_same_graph(
     assert serialize_turtle(graph) == ontology_file().read_bytes()
 
 
-def test_latin1_file_is_refused(source_text: str, write_source: Callable[..., Path]) -> None:
+def test_latin1_file_is_refused(
+    source_text: str, write_source: Callable[..., Path]
+) -> None:
     source = write_source(source_text.encode("latin-1", errors="replace"))
-    first_accent = next(i for i, line in enumerate(source_text.split("\n"), 1)
-                        if not line.isascii())
-    with pytest.raises(SourceError, match=rf"{source.name}:{first_accent}: .*not valid "
-                       r"UTF-8.*expected a UTF-8 text file"):
+    first_accent = next(
+        i for i, line in enumerate(source_text.split("\n"), 1) if not line.isascii()
+    )
+    with pytest.raises(
+        SourceError,
+        match=rf"{source.name}:{first_accent}: .*not valid "
+        r"UTF-8.*expected a UTF-8 text file",
+    ):
         build(source=source)
 
 

@@ -75,7 +75,7 @@ _CLASSES: dict[str, tuple[_Term, tuple[URIRef, ...]]] = {
     "Activite": (
         _Term(
             "Activité",
-            Activity,
+            "Activity",
             "Activité relative au SI, rattachée à un processus et qui concerne "
             "des acteurs.",
             "An activity touching the IS, part of one process, that concerns "

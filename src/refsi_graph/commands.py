@@ -34,12 +34,16 @@ def add_commands(subparsers: Any) -> None:
         help="where to write the Turtle (default: the package's ontology/refsi.ttl; "
         "'-' for stdout)",
     )
-    build_cmd.add_argument("--registry", help="actor registry (default: data/acteurs.toml)")
+    build_cmd.add_argument(
+        "--registry", help="actor registry (default: data/acteurs.toml)"
+    )
     build_cmd.add_argument(
         "--labels", help="English labels (default: data/labels-en.tsv)"
     )
     build_cmd.add_argument(
-        "--base", default=DEFAULT_BASE, help=f"base IRI of the data (default: {DEFAULT_BASE})"
+        "--base",
+        default=DEFAULT_BASE,
+        help=f"base IRI of the data (default: {DEFAULT_BASE})",
     )
     build_cmd.set_defaults(handler=_run_build)
 
@@ -51,10 +55,15 @@ def add_commands(subparsers: Any) -> None:
         "declares.",
     )
     stats_cmd.add_argument(
-        "file", nargs="?", help="an RDF file (default: the committed ontology/refsi.ttl)"
+        "file",
+        nargs="?",
+        help="an RDF file (default: the committed ontology/refsi.ttl)",
     )
     stats_cmd.add_argument(
-        "-f", "--format", choices=("text", "json", "csv"), default="text",
+        "-f",
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
         help="output format (default: text)",
     )
     stats_cmd.set_defaults(handler=_run_stats)

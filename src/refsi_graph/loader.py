@@ -202,7 +202,9 @@ def _read_toc(path: Path, lines: list[str]) -> list[TocEntry]:
             break
         found = _TOC_ENTRY.match(stripped)
         if found and found.group(1).split(".")[0] in "234" and "." in found.group(1):
-            entries.append(TocEntry(found.group(1), normalise_label(found.group(2)), number))
+            entries.append(
+                TocEntry(found.group(1), normalise_label(found.group(2)), number)
+            )
     if not entries:
         raise SourceError(
             path, start + 1, "the table of contents lists no actor (sections 2 to 4)"
@@ -270,7 +272,9 @@ def _read_glossary(path: Path, lines: list[str]) -> tuple[list[GlossaryTerm], in
     try:
         start = next(i for i, ln in enumerate(lines) if ln.strip() == "Glossaire")
     except StopIteration:
-        raise SourceError(path, None, "no 'Glossaire' line; expected the glossary") from None
+        raise SourceError(
+            path, None, "no 'Glossaire' line; expected the glossary"
+        ) from None
     terms: list[GlossaryTerm] = []
     seen: dict[str, GlossaryTerm] = {}
     end = len(lines)
@@ -282,7 +286,9 @@ def _read_glossary(path: Path, lines: list[str]) -> tuple[list[GlossaryTerm], in
         if not found:
             end = number - 1
             break
-        term = GlossaryTerm(normalise_label(found.group(1)), slugify(found.group(1)), number)
+        term = GlossaryTerm(
+            normalise_label(found.group(1)), slugify(found.group(1)), number
+        )
         if term.slug in seen:
             raise SourceError(
                 path,
@@ -293,7 +299,9 @@ def _read_glossary(path: Path, lines: list[str]) -> tuple[list[GlossaryTerm], in
         seen[term.slug] = term
         terms.append(term)
     if not terms:
-        raise SourceError(path, start + 1, "the glossary lists no term; expected [term](#) lines")
+        raise SourceError(
+            path, start + 1, "the glossary lists no term; expected [term](#) lines"
+        )
     return terms, end
 
 
@@ -376,7 +384,11 @@ class _TableReader:
 
     def _row(self, number: int, line: str) -> None:
         cells = [c.strip() for c in line.split("\t")]
-        if fold(cells[0]) == "processus" and len(cells) > 1 and fold(cells[1]) == "activites":
+        if (
+            fold(cells[0]) == "processus"
+            and len(cells) > 1
+            and fold(cells[1]) == "activites"
+        ):
             return
         if self.macro is None:
             raise SourceError(

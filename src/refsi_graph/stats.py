@@ -23,9 +23,13 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX refsi: <{REFSI}>
 """
 
-_COUNT_CLASS = _PREFIXES + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a refsi:{cls} }}"
+_COUNT_CLASS = (
+    _PREFIXES + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a refsi:{cls} }}"
+)
 
-_PER_MACRO = _PREFIXES + """
+_PER_MACRO = (
+    _PREFIXES
+    + """
 SELECT ?notation ?label (COUNT(DISTINCT ?p) AS ?processes)
        (COUNT(DISTINCT ?a) AS ?activities)
 WHERE {
@@ -36,24 +40,38 @@ WHERE {
 }
 GROUP BY ?notation ?label
 """
+)
 
-_DECLARED = _PREFIXES + """
+_DECLARED = (
+    _PREFIXES
+    + """
 SELECT ?macro ?proc ?act WHERE {
   ?s refsi:nombreDeclareMacroProcessus ?macro ;
      refsi:nombreDeclareProcessus ?proc ;
      refsi:nombreDeclareActivites ?act .
 }
 """
+)
 
-_LINKS = _PREFIXES + """
+_LINKS = (
+    _PREFIXES
+    + """
 SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerne ?b }
 """
-_LINKS_ALL = _PREFIXES + """
-SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerneTousLesActeurs true ; refsi:concerne ?b }
+)
+_LINKS_ALL = (
+    _PREFIXES
+    + """
+SELECT (COUNT(*) AS ?n)
+WHERE { ?a refsi:concerneTousLesActeurs true ; refsi:concerne ?b }
 """
-_MENTIONS = _PREFIXES + """
+)
+_MENTIONS = (
+    _PREFIXES
+    + """
 SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:mentionne ?b }
 """
+)
 
 
 @dataclass
@@ -84,7 +102,7 @@ class Stats:
     def to_dict(self) -> dict[str, object]:
         """Return the stats as plain data, the gaps included."""
         data = asdict(self)
-        for level, count in zip(data["levels"], self.levels):
+        for level, count in zip(data["levels"], self.levels, strict=True):
             level["gap"] = count.gap
         return data
 
@@ -149,9 +167,17 @@ def compute_stats(store: ox.Store) -> Stats:
     if rows:
         declared = tuple(int(rows[0][k].value) for k in ("macro", "proc", "act"))
     levels = [
-        LevelCount("macro-processes", count(_COUNT_CLASS.format(cls="MacroProcessus")), declared[0]),
-        LevelCount("processes", count(_COUNT_CLASS.format(cls="Processus")), declared[1]),
-        LevelCount("activities", count(_COUNT_CLASS.format(cls="Activite")), declared[2]),
+        LevelCount(
+            "macro-processes",
+            count(_COUNT_CLASS.format(cls="MacroProcessus")),
+            declared[0],
+        ),
+        LevelCount(
+            "processes", count(_COUNT_CLASS.format(cls="Processus")), declared[1]
+        ),
+        LevelCount(
+            "activities", count(_COUNT_CLASS.format(cls="Activite")), declared[2]
+        ),
     ]
     per_macro = [
         {
@@ -166,7 +192,9 @@ def compute_stats(store: ox.Store) -> Stats:
     actors = {
         "IS jobs (MetierSI)": count(_COUNT_CLASS.format(cls="MetierSI")),
         "IS roles (RoleSI)": count(_COUNT_CLASS.format(cls="RoleSI")),
-        "user profiles (ProfilUtilisateur)": count(_COUNT_CLASS.format(cls="ProfilUtilisateur")),
+        "user profiles (ProfilUtilisateur)": count(
+            _COUNT_CLASS.format(cls="ProfilUtilisateur")
+        ),
         "all actors (Acteur)": count(_COUNT_CLASS.format(cls="Acteur")),
     }
     links = {
@@ -234,8 +262,12 @@ def _stats_csv(stats: Stats) -> str:
     for level in stats.levels:
         writer.writerow(["level", level.level, level.present, level.declared or ""])
     for row in stats.per_macro_process:
-        writer.writerow(["macro-process processes", row["notation"], row["processes"], ""])
-        writer.writerow(["macro-process activities", row["notation"], row["activities"], ""])
+        writer.writerow(
+            ["macro-process processes", row["notation"], row["processes"], ""]
+        )
+        writer.writerow(
+            ["macro-process activities", row["notation"], row["activities"], ""]
+        )
     for name, number in stats.actors.items():
         writer.writerow(["actors", name, number, ""])
     for name, number in stats.links.items():
