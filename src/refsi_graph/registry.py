@@ -180,8 +180,18 @@ def load_registry(path: Path | str) -> ActorRegistry:
 
 def _read_actor(path: Path, entry: dict[str, object], line: int) -> Actor:
     at = line or None
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_LISTS))
+    if unknown:
+        allowed = ", ".join((*_REQUIRED, *_LISTS))
+        raise SourceError(
+            path, at, f"unknown field {unknown[0]!r}; expected one of: {allowed}"
+        )
     for key in _REQUIRED:
         value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            raise SourceError(
+                path, at, f"field {key!r} must be a quoted string, found {value!r}"
+            )
         if not isinstance(value, str) or not value.strip():
             raise SourceError(path, at, f"field {key!r} is missing or empty")
     for key in _LISTS:
