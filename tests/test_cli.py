@@ -402,4 +402,5 @@ def test_unknown_registry_field(
         capsys, "build", "--registry", str(registry), "-o", str(tmp_path / "o.ttl")
     )
     assert code == 2
-    assert f"{registry}:21: unknown field 'en_autre'" in err
+    first = text.split("\n").index("[[acteur]]") + 1
+    assert f"{registry}:{first}: unknown field 'en_autre'" in err
