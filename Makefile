@@ -16,6 +16,10 @@ $(BIN)/refsi: pyproject.toml
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+# Role overlap and the shape of the framework (issue 5); figures and
+# exports go to the git-ignored out/.
+	$(BIN)/refsi analyse --exclude-all --output-dir out/figures \
+		--graphml out/actors.graphml --gexf out/actors.gexf
 
 test: $(BIN)/refsi
 	$(BIN)/python -m pytest
@@ -24,7 +28,7 @@ build: $(BIN)/refsi
 	$(BIN)/refsi build
 
 lint: $(BIN)/refsi
-	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/python -m pip install --quiet ruff mypy types-networkx
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
