@@ -16,6 +16,11 @@ $(BIN)/refsi: pyproject.toml
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+# The graph in the formats other tools read (out/ is git-ignored).
+	for ext in nt rdf jsonld csv graphml; do \
+		$(BIN)/refsi export -o out/export/refsi.$$ext || exit 1; \
+	done
+	@echo "exports written to out/export/"
 # Role overlap and the shape of the framework (issue 5); figures and
 # exports go to the git-ignored out/.
 	$(BIN)/refsi analyse --exclude-all --output-dir out/figures \

@@ -44,6 +44,10 @@ SOURCE_URL = (
     "-de-santé"
 )
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# Fixed dates, not the build time, so that every rebuild gives the same bytes;
+# bump ONTOLOGY_MODIFIED with ONTOLOGY_VERSION.
+ONTOLOGY_CREATED = "2026-12-04"
+ONTOLOGY_MODIFIED = "2026-12-04"
 
 
 @dataclass(frozen=True)
@@ -246,6 +250,8 @@ _ANNOTATION_PROPERTIES = (
     DCTERMS.publisher,
     DCTERMS.source,
     DCTERMS.issued,
+    DCTERMS.created,
+    DCTERMS.modified,
     DCTERMS.rights,
     DCTERMS.license,
     VANN.preferredNamespacePrefix,
@@ -484,6 +490,12 @@ class _GraphBuilder:
         )
         self.add(o, VANN.preferredNamespacePrefix, Literal("refsi"))
         self.add(o, VANN.preferredNamespaceUri, Literal(str(REFSI)))
+        # Protégé lists ontologies by rdfs:label; pyLODE and Widoco show the
+        # dates in the header.
+        self.add(o, RDFS.label, Literal("Ontologie refsi", lang="fr"))
+        self.add(o, RDFS.label, Literal("refsi ontology", lang="en"))
+        self.add(o, DCTERMS.created, Literal(ONTOLOGY_CREATED, datatype=XSD.date))
+        self.add(o, DCTERMS.modified, Literal(ONTOLOGY_MODIFIED, datatype=XSD.date))
 
     def source_iri(self) -> URIRef:
         return URIRef(quote(SOURCE_URL, safe=":/"))
