@@ -23,7 +23,7 @@ run: $(BIN)/refsi
 	@echo "exports written to out/export/"
 # Role overlap and the shape of the framework (issue 5); figures and
 # exports go to the git-ignored out/.
-	$(BIN)/refsi analyse --exclude-all --output-dir out/figures \
+	$(BIN)/refsi analyse --exclude-all --metric shared --output-dir out/figures \
 		--graphml out/actors.graphml --gexf out/actors.gexf
 
 test: $(BIN)/refsi
