@@ -16,6 +16,16 @@ $(BIN)/refsi: pyproject.toml
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+# The graph in the formats other tools read (out/ is git-ignored).
+	for ext in nt rdf jsonld csv graphml; do \
+		$(BIN)/refsi export -o out/export/refsi.$$ext || exit 1; \
+	done
+	@echo "exports written to out/export/"
+# Role overlap and the shape of the framework (issue 5); figures and
+# exports go to the git-ignored out/.
+	$(BIN)/refsi analyse --exclude-all --metric shared --output-dir out/figures \
+		--graphml out/actors.graphml --gexf out/actors.gexf
+# The static linked-data site (issue 7), in the git-ignored out/.
 	$(BIN)/refsi publish --out out/site
 
 test: $(BIN)/refsi
@@ -25,7 +35,7 @@ build: $(BIN)/refsi
 	$(BIN)/refsi build
 
 lint: $(BIN)/refsi
-	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/python -m pip install --quiet ruff mypy types-networkx
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
