@@ -79,7 +79,9 @@ def running_server(base: str | None = None, **options: object) -> Iterator[str]:
     data = load_linked_data(base=base.format(port=port) if base else None)
     app = create_app(data, **options)  # type: ignore[arg-type]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True
+    )
     thread.start()
     try:
         deadline = time.monotonic() + 120

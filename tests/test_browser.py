@@ -64,14 +64,24 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-profile")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1000",
-                 f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
+    driver = webdriver.Chrome(
+        service=Service(executable_path=str(DRIVER)), options=options
+    )
     driver.set_page_load_timeout(60)
     try:
         yield driver
@@ -91,12 +101,19 @@ def test_concept_page_shows_labels_and_links(
     assert browser.find_element(By.ID, "label-en").text == LABEL_EN
     assert browser.find_element(By.ID, "notation").text == "3.2.4"
     crumbs = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".breadcrumb a")]
-    assert crumbs == ["Référentiel de compétences en système d'information",
-                      "3 Projet SI", "3.2 Réalisation de projet SI"]
-    actors = [a.text.split(" ", 1) for a in
-              browser.find_elements(By.CSS_SELECTOR, ".actors a")]
+    assert crumbs == [
+        "Référentiel de compétences en système d'information",
+        "3 Projet SI",
+        "3.2 Réalisation de projet SI",
+    ]
+    actors = [
+        a.text.split(" ", 1)
+        for a in browser.find_elements(By.CSS_SELECTOR, ".actors a")
+    ]
     assert [label for _, label in actors] == [
-        "Chef de projet informatique", "Chef de projet métier", "Référent métier"
+        "Chef de projet informatique",
+        "Chef de projet métier",
+        "Référent métier",
     ]
     assert actors[0][0] == "2.4"
     shot = SCREENSHOTS / "activite-3.2.4.png"
@@ -108,7 +125,9 @@ def test_concept_page_shows_labels_and_links(
     assert console_errors(browser) == []
 
 
-def test_actor_page_lists_activities_by_process(browser: WebDriver, site_url: str) -> None:
+def test_actor_page_lists_activities_by_process(
+    browser: WebDriver, site_url: str
+) -> None:
     browser.get(site_url + "doc/acteur/rssi.html")
     assert browser.find_element(By.TAG_NAME, "h1").text == (
         "Responsable de la sécurité des systèmes d'information"
@@ -139,12 +158,16 @@ def test_tree_opens(browser: WebDriver, site_url: str) -> None:
     # The script's buttons open and close every branch.
     browser.get(site_url + "doc/referentiel.html")
     browser.find_element(By.CSS_SELECTOR, 'button[data-tree="open"]').click()
-    assert all(d.get_attribute("open") is not None
-               for d in browser.find_elements(By.CSS_SELECTOR, ".tree details"))
+    assert all(
+        d.get_attribute("open") is not None
+        for d in browser.find_elements(By.CSS_SELECTOR, ".tree details")
+    )
     assert console_errors(browser) == []
 
 
-@pytest.mark.parametrize("typed", ["sauvegarde", "SAUVEGARDE", "sauvegardé", "Sauvegardé"])
+@pytest.mark.parametrize(
+    "typed", ["sauvegarde", "SAUVEGARDE", "sauvegardé", "Sauvegardé"]
+)
 def test_search_ignores_case_and_accents(
     browser: WebDriver, site_url: str, typed: str
 ) -> None:
@@ -155,9 +178,13 @@ def test_search_ignores_case_and_accents(
     WebDriverWait(browser, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li")
     )
-    results = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li")]
+    results = [
+        li.text for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li")
+    ]
     assert len(results) == 2
-    assert results[0].startswith("5.2.2 Mise en œuvre des plans de secours et de sauvegarde")
+    assert results[0].startswith(
+        "5.2.2 Mise en œuvre des plans de secours et de sauvegarde"
+    )
     assert results[1].startswith("5.4.1 Sensibilisation des utilisateurs")
     assert browser.find_element(By.ID, "search-status").text.startswith("2 résultats")
     assert console_errors(browser) == []
@@ -171,22 +198,36 @@ def test_search_from_the_header_form(browser: WebDriver, site_url: str) -> None:
     WebDriverWait(browser, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li")
     )
-    texts = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li")]
+    texts = [
+        li.text for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li")
+    ]
     assert any("Expert en cybersécurité" in t for t in texts)
     # A variant spelling met in the table finds its actor too.
     box = browser.find_element(By.ID, "q")
     box.clear()
     box.send_keys("DPO")
     WebDriverWait(browser, 10).until(
-        lambda d: "protection des données" in d.find_element(By.ID, "search-results").text
+        lambda d: (
+            "protection des données" in d.find_element(By.ID, "search-results").text
+        )
     )
 
 
-def test_no_console_error_on_any_kind_of_page(browser: WebDriver, site_url: str) -> None:
-    for page in ("index.html", "alphabetique.html", "recherche.html", "donnees.html",
-                 "doc/ontologie.html", "doc/acteurs.html", "doc/glossaire.html",
-                 "doc/glossaire/transfert.html", "doc/organisation/anap.html",
-                 "doc/macro-processus/3.html"):
+def test_no_console_error_on_any_kind_of_page(
+    browser: WebDriver, site_url: str
+) -> None:
+    for page in (
+        "index.html",
+        "alphabetique.html",
+        "recherche.html",
+        "donnees.html",
+        "doc/ontologie.html",
+        "doc/acteurs.html",
+        "doc/glossaire.html",
+        "doc/glossaire/transfert.html",
+        "doc/organisation/anap.html",
+        "doc/macro-processus/3.html",
+    ):
         browser.get(site_url + page)
         assert browser.find_element(By.TAG_NAME, "h1").text, page
         assert console_errors(browser) == [], page
@@ -205,4 +246,3 @@ def test_server_pages_in_the_browser(browser: WebDriver) -> None:
         browser.find_element(By.CSS_SELECTOR, "form.sparql button").click()
         WebDriverWait(browser, 10).until(lambda d: "1.2.1" in d.page_source)
         assert console_errors(browser) == []
-

@@ -47,7 +47,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def digest(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -83,7 +84,9 @@ def test_bad_graph_is_an_input_error(
 ) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix : <http://x/> .\n:a :b \n")
-    code, _, err = run(capsys, "publish", "--out", str(tmp_path / "o"), "--graph", str(bad))
+    code, _, err = run(
+        capsys, "publish", "--out", str(tmp_path / "o"), "--graph", str(bad)
+    )
     assert code == 2
     assert "bad.ttl: not a readable Turtle graph" in err
     assert not (tmp_path / "o").exists()
@@ -94,14 +97,18 @@ def test_every_resource_has_a_page_and_four_rdf_documents(site: Path) -> None:
     subjects = {str(s) for s in graph.subjects() if str(s).startswith(BASE)}
     assert len(subjects) == 194
     for iri in subjects:
-        doc = site / "doc" / iri[len(BASE):]
+        doc = site / "doc" / iri[len(BASE) :]
         for extension in ("html", "ttl", "nt", "rdf", "jsonld", "var"):
             assert doc.with_name(doc.name + "." + extension).is_file(), (iri, extension)
 
 
 def test_per_resource_rdf_describes_the_resource(site: Path) -> None:
-    for extension, parser in (("ttl", "turtle"), ("nt", "nt"), ("rdf", "xml"),
-                              ("jsonld", "json-ld")):
+    for extension, parser in (
+        ("ttl", "turtle"),
+        ("nt", "nt"),
+        ("rdf", "xml"),
+        ("jsonld", "json-ld"),
+    ):
         graph = Graph().parse(site / f"doc/acteur/rssi.{extension}", format=parser)
         rssi = URIRef(BASE + "acteur/rssi")
         assert set(graph.subjects()) == {rssi}
@@ -110,8 +117,12 @@ def test_per_resource_rdf_describes_the_resource(site: Path) -> None:
 
 def test_whole_graph_dumps_hold_the_graph(site: Path) -> None:
     committed = Graph().parse(ontology_file(), format="turtle")
-    for extension, parser in (("ttl", "turtle"), ("nt", "nt"), ("rdf", "xml"),
-                              ("jsonld", "json-ld")):
+    for extension, parser in (
+        ("ttl", "turtle"),
+        ("nt", "nt"),
+        ("rdf", "xml"),
+        ("jsonld", "json-ld"),
+    ):
         dumped = Graph().parse(site / f"data/refsi.{extension}", format=parser)
         assert dumped.isomorphic(committed), extension
 
@@ -125,7 +136,9 @@ def test_activity_page(site: Path) -> None:
     crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S)
     assert crumbs is not None
     assert re.findall(r'href="([^"]+)"', crumbs.group(0)) == [
-        "../referentiel.html", "../macro-processus/3.html", "../processus/3.2.html"
+        "../referentiel.html",
+        "../macro-processus/3.html",
+        "../processus/3.2.html",
     ]
     assert 'href="../acteur/chef-de-projet-metier.html"' in html
     assert 'href="../processus/3.2.html"' in html
@@ -136,7 +149,7 @@ def test_actor_page_groups_activities_by_process(site: Path) -> None:
     assert "Responsable de la sécurité des systèmes d&#39;information" in html
     assert "Chief information security officer" in html
     assert "Activités qui concernent cet acteur" in html and "(13)" in html
-    section = html[html.index('class="activities"'):]
+    section = html[html.index('class="activities"') :]
     processes = re.findall(r'<h3><a href="\.\./processus/([\d.]+)\.html"', section)
     assert processes == sorted(processes, key=lambda n: [int(x) for x in n.split(".")])
     assert "1.2" in processes and "9.1" in processes
@@ -160,10 +173,16 @@ def test_pages_are_french_first_with_english_beside(site: Path) -> None:
 def test_alphabetical_index_sorts_as_a_french_reader(tmp_path: Path) -> None:
     graph = Graph().parse(ontology_file(), format="turtle")
     extra = URIRef(BASE + "glossaire/elaboration")
-    graph.add((extra, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-               SKOS.Concept))
-    graph.add((extra, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-               URIRef("https://w3id.org/refsi/ontologie#TermeGlossaire")))
+    graph.add(
+        (extra, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), SKOS.Concept)
+    )
+    graph.add(
+        (
+            extra,
+            URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            URIRef("https://w3id.org/refsi/ontologie#TermeGlossaire"),
+        )
+    )
     graph.add((extra, SKOS.prefLabel, Literal("Élaboration", lang="fr")))
     graph.add((extra, SKOS.inScheme, URIRef(BASE + "glossaire")))
     path = tmp_path / "g.ttl"
@@ -187,7 +206,9 @@ def test_every_literal_is_escaped(tmp_path: Path) -> None:
     rssi = URIRef(BASE + "acteur/rssi")
     evil = '<script>alert("x")</script> & </script><b>'
     graph.add((rssi, SKOS.altLabel, Literal(evil, lang="fr")))
-    graph.add((rssi, SKOS.editorialNote, Literal("<img src=x onerror=alert(1)>", lang="fr")))
+    graph.add(
+        (rssi, SKOS.editorialNote, Literal("<img src=x onerror=alert(1)>", lang="fr"))
+    )
     path = tmp_path / "g.ttl"
     graph.serialize(path, format="turtle")
     out = tmp_path / "s"
@@ -197,7 +218,9 @@ def test_every_literal_is_escaped(tmp_path: Path) -> None:
         assert "<script>alert" not in text and "<img src=x" not in text, page
         assert "<b>" not in text, page
     html = (out / "doc/acteur/rssi.html").read_text()
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;/script&gt;" in html
+    assert (
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;/script&gt;" in html
+    )
     script = (out / "static/search-index.js").read_text()
     assert "</script>" not in script and "<\\/script>" in script
 
@@ -228,8 +251,15 @@ def test_void_and_dcat(site: Path) -> None:
 
 def test_ontology_documentation(site: Path) -> None:
     html = (site / "doc/ontologie.html").read_text()
-    for term in ("Activite", "Acteur", "MetierSI", "concerne", "estConcernePar",
-                 "mentionne", "nombreDeclareActivites"):
+    for term in (
+        "Activite",
+        "Acteur",
+        "MetierSI",
+        "concerne",
+        "estConcernePar",
+        "mentionne",
+        "nombreDeclareActivites",
+    ):
         assert f'id="{term}"' in html, term
     assert "Relie une activité à un acteur qu&#39;elle concerne." in html
 
@@ -254,8 +284,12 @@ def test_server_configurations(site: Path) -> None:
 
 def test_other_base(tmp_path: Path) -> None:
     out = tmp_path / "s"
-    assert main(["publish", "--out", str(out), "--base",
-                 "https://si.chu.example/refsi/id/"]) == 0
+    assert (
+        main(
+            ["publish", "--out", str(out), "--base", "https://si.chu.example/refsi/id/"]
+        )
+        == 0
+    )
     turtle = (out / "doc/acteur/rssi.ttl").read_text()
     assert "<https://si.chu.example/refsi/id/acteur/rssi>" in turtle
     assert "w3id.org/refsi/id/" not in (out / "data/refsi.nt").read_text()

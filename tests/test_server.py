@@ -45,7 +45,9 @@ def iri(live_server: str, local: str) -> str:
 # -- dereferencing ---------------------------------------------------------------
 
 
-def test_iri_answers_303_to_its_document(client: httpx.Client, live_server: str) -> None:
+def test_iri_answers_303_to_its_document(
+    client: httpx.Client, live_server: str
+) -> None:
     answer = client.get(iri(live_server, ACTIVITY))
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/doc/{ACTIVITY}"
@@ -61,7 +63,9 @@ def test_following_the_303_gives_turtle_about_the_iri(
     client: httpx.Client, live_server: str
 ) -> None:
     answer = client.get(
-        iri(live_server, ACTIVITY), headers={"Accept": "text/turtle"}, follow_redirects=True
+        iri(live_server, ACTIVITY),
+        headers={"Accept": "text/turtle"},
+        follow_redirects=True,
     )
     assert answer.status_code == 200
     graph = Graph().parse(data=answer.text, format="turtle")
@@ -71,8 +75,16 @@ def test_following_the_303_gives_turtle_about_the_iri(
 
 @pytest.mark.parametrize(
     "local",
-    ["acteur/rssi", "processus/3.2", "macro-processus/3", "glossaire/transfert",
-     "referentiel", "acteurs", "glossaire", "organisation/anap"],
+    [
+        "acteur/rssi",
+        "processus/3.2",
+        "macro-processus/3",
+        "glossaire/transfert",
+        "referentiel",
+        "acteurs",
+        "glossaire",
+        "organisation/anap",
+    ],
 )
 def test_every_kind_of_iri_dereferences(client: httpx.Client, local: str) -> None:
     answer = client.get(f"/id/{local}", follow_redirects=True)
@@ -80,21 +92,31 @@ def test_every_kind_of_iri_dereferences(client: httpx.Client, local: str) -> Non
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
 
 
-def test_every_iri_of_the_graph_dereferences(client: httpx.Client, live_server: str) -> None:
+def test_every_iri_of_the_graph_dereferences(
+    client: httpx.Client, live_server: str
+) -> None:
     data = load_linked_data(base=f"{live_server}/id/")
     published = data.published()
     assert len(published) == 9 + 32 + 86 + 39 + 24 + 3 + 1
     for resource in published:
         answer = client.get(resource, headers={"Accept": "application/n-triples"})
         assert answer.status_code == 303, resource
-        doc = client.get(answer.headers["location"], headers={"Accept": "application/n-triples"})
+        doc = client.get(
+            answer.headers["location"], headers={"Accept": "application/n-triples"}
+        )
         assert doc.status_code == 200, resource
         assert f"<{resource}>" in doc.text
 
 
 @pytest.mark.parametrize(
-    "path", ["/id/activite/99.9.9", "/id/acteur/personne", "/id/", "/doc/acteur/personne",
-             "/nulle-part.html"],
+    "path",
+    [
+        "/id/activite/99.9.9",
+        "/id/acteur/personne",
+        "/id/",
+        "/doc/acteur/personne",
+        "/nulle-part.html",
+    ],
 )
 def test_unknown_iris_and_pages_are_404(client: httpx.Client, path: str) -> None:
     answer = client.get(path)
@@ -115,8 +137,11 @@ def test_ontology_iri_dereferences(client: httpx.Client) -> None:
 
 def test_default_base_maps_w3id_iris_to_this_host() -> None:
     with running_server(timeout=3.0, workers=1) as url:
-        answer = httpx.get(f"{url}/id/{ACTIVITY}", headers={"Accept": "text/turtle"},
-                           follow_redirects=True)
+        answer = httpx.get(
+            f"{url}/id/{ACTIVITY}",
+            headers={"Accept": "text/turtle"},
+            follow_redirects=True,
+        )
     assert answer.status_code == 200
     assert f"<https://w3id.org/refsi/id/{ACTIVITY}>" in answer.text
 
@@ -124,11 +149,22 @@ def test_default_base_maps_w3id_iris_to_this_host() -> None:
 # -- content negotiation -----------------------------------------------------------
 
 HTML, TTL, NT, RDF, JSONLD = (
-    "text/html", "text/turtle", "application/n-triples", "application/rdf+xml",
+    "text/html",
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
     "application/ld+json",
 )
-PARSERS = {HTML: None, TTL: "turtle", "application/x-turtle": "turtle", NT: "nt",
-           "text/plain": "nt", RDF: "xml", JSONLD: "json-ld", "application/json": "json-ld"}
+PARSERS = {
+    HTML: None,
+    TTL: "turtle",
+    "application/x-turtle": "turtle",
+    NT: "nt",
+    "text/plain": "nt",
+    RDF: "xml",
+    JSONLD: "json-ld",
+    "application/json": "json-ld",
+}
 
 MATRIX = [
     (None, HTML),
@@ -157,7 +193,9 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("accept", "expected"), MATRIX, ids=[str(a) for a, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("accept", "expected"), MATRIX, ids=[str(a) for a, _ in MATRIX]
+)
 def test_content_negotiation(
     client: httpx.Client, live_server: str, accept: str | None, expected: str
 ) -> None:
@@ -171,17 +209,25 @@ def test_content_negotiation(
     assert "Accept" in answer.headers["vary"]
     parser = PARSERS[expected]
     if parser is None:
-        assert f"<h1 lang=\"fr\" id=\"label-fr\">{LABEL_FR.replace(chr(39), '&#39;')}</h1>" in answer.text
+        assert (
+            f'<h1 lang="fr" id="label-fr">{LABEL_FR.replace(chr(39), "&#39;")}</h1>'
+            in answer.text
+        )
         return
     graph = Graph().parse(data=answer.content, format=parser)
-    assert (URIRef(iri(live_server, ACTIVITY)), SKOS.prefLabel,
-            Literal(LABEL_FR, lang="fr")) in graph
+    assert (
+        URIRef(iri(live_server, ACTIVITY)),
+        SKOS.prefLabel,
+        Literal(LABEL_FR, lang="fr"),
+    ) in graph
 
 
 @pytest.mark.parametrize(
     "accept", ["image/png", "*/*;q=0", "text/html;q=0", "application/pdf, image/*"]
 )
-def test_406_when_nothing_offered_is_acceptable(client: httpx.Client, accept: str) -> None:
+def test_406_when_nothing_offered_is_acceptable(
+    client: httpx.Client, accept: str
+) -> None:
     answer = client.get(f"/doc/{ACTIVITY}", headers={"Accept": accept})
     assert answer.status_code == 406
     assert "Accept" in answer.headers["vary"]
@@ -190,14 +236,22 @@ def test_406_when_nothing_offered_is_acceptable(client: httpx.Client, accept: st
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("ttl", TTL), ("turtle", TTL), ("nt", NT), ("rdf", RDF), ("xml", RDF),
-     ("jsonld", JSONLD), ("html", HTML)],
+    [
+        ("ttl", TTL),
+        ("turtle", TTL),
+        ("nt", NT),
+        ("rdf", RDF),
+        ("xml", RDF),
+        ("jsonld", JSONLD),
+        ("html", HTML),
+    ],
 )
 def test_format_parameter_wins_over_accept(
     client: httpx.Client, name: str, expected: str
 ) -> None:
-    answer = client.get(f"/doc/{ACTIVITY}", params={"format": name},
-                        headers={"Accept": "image/png"})
+    answer = client.get(
+        f"/doc/{ACTIVITY}", params={"format": name}, headers={"Accept": "image/png"}
+    )
     assert answer.status_code == 200
     assert answer.headers["content-type"] == expected + "; charset=utf-8"
 
@@ -226,8 +280,12 @@ def test_head_request(client: httpx.Client) -> None:
 
 def test_whole_graph_in_each_format(client: httpx.Client) -> None:
     sizes = set()
-    for extension, parser in (("ttl", "turtle"), ("nt", "nt"), ("rdf", "xml"),
-                              ("jsonld", "json-ld")):
+    for extension, parser in (
+        ("ttl", "turtle"),
+        ("nt", "nt"),
+        ("rdf", "xml"),
+        ("jsonld", "json-ld"),
+    ):
         answer = client.get(f"/data/refsi.{extension}")
         assert answer.status_code == 200
         sizes.add(len(Graph().parse(data=answer.content, format=parser)))
@@ -240,7 +298,11 @@ def test_void_at_well_known(client: httpx.Client, live_server: str) -> None:
     assert "Accept" in answer.headers["vary"]
     graph = Graph().parse(data=answer.text, format="turtle")
     void = "http://rdfs.org/ns/void#"
-    assert (None, URIRef(void + "sparqlEndpoint"), URIRef(f"{live_server}/sparql")) in graph
+    assert (
+        None,
+        URIRef(void + "sparqlEndpoint"),
+        URIRef(f"{live_server}/sparql"),
+    ) in graph
     triples = next(graph.objects(None, URIRef(void + "triples")))
     assert int(triples) == len(load_linked_data().triples)
     as_json = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
@@ -267,10 +329,15 @@ def _raw_get(root: str, path: str, headers: dict[str, str]) -> httpx.Response:
 
 @pytest.mark.parametrize(
     "path",
-    ["/static/../../../../etc/passwd", "/../../../../etc/passwd",
-     "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/doc/..%2f..%2f..%2fetc%2fpasswd",
-     "/id/../../pyproject.toml", "/static/..%5c..%5cpyproject.toml",
-     "/doc/acteur/../../../src/refsi_graph/server.py"],
+    [
+        "/static/../../../../etc/passwd",
+        "/../../../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/doc/..%2f..%2f..%2fetc%2fpasswd",
+        "/id/../../pyproject.toml",
+        "/static/..%5c..%5cpyproject.toml",
+        "/doc/acteur/../../../src/refsi_graph/server.py",
+    ],
 )
 def test_path_traversal_is_refused(live_server: str, path: str) -> None:
     answer = _raw_get(live_server, path, {})
@@ -335,8 +402,11 @@ def test_sparqlwrapper_other_result_formats(
     notations = [row[1] for row in in_process_rows(store, query)]
     if fmt == XML:
         document = answer.convert()
-        found = [n.firstChild.data for n in document.getElementsByTagName("literal")
-                 if n.firstChild.data[:1].isdigit()]
+        found = [
+            n.firstChild.data
+            for n in document.getElementsByTagName("literal")
+            if n.firstChild.data[:1].isdigit()
+        ]
         assert found == notations
         return
     text = answer.convert().decode("utf-8")
@@ -346,13 +416,17 @@ def test_sparqlwrapper_other_result_formats(
         assert [line.split(",")[1] for line in lines[1:]] == notations
     else:
         assert lines[0] == "?activite\t?notation\t?libelle"
-        assert [line.split("\t")[1] for line in lines[1:]] == [f'"{n}"' for n in notations]
+        assert [line.split("\t")[1] for line in lines[1:]] == [
+            f'"{n}"' for n in notations
+        ]
 
 
 def test_sparqlwrapper_construct(live_server: str, store: ox.Store) -> None:
-    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-             "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s a skos:ConceptScheme ; "
-             "skos:prefLabel ?l }")
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "CONSTRUCT { ?s skos:prefLabel ?l } WHERE { ?s a skos:ConceptScheme ; "
+        "skos:prefLabel ?l }"
+    )
     client = SPARQLWrapper(f"{live_server}/sparql")
     client.setQuery(query)
     client.setReturnFormat(TURTLE)
@@ -361,14 +435,18 @@ def test_sparqlwrapper_construct(live_server: str, store: ox.Store) -> None:
 
 
 def test_ask(client: httpx.Client) -> None:
-    answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                        headers={"Accept": "application/sparql-results+json"})
+    answer = client.get(
+        "/sparql",
+        params={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert answer.json() == {"head": {}, "boolean": True}
 
 
 def test_post_application_sparql_query(client: httpx.Client) -> None:
     answer = client.post(
-        "/sparql", content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        "/sparql",
+        content="SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
         headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
     )
     assert answer.status_code == 200
@@ -378,8 +456,10 @@ def test_post_application_sparql_query(client: httpx.Client) -> None:
 def test_result_limit_cuts_and_says_so(client: httpx.Client) -> None:
     answer = client.get(
         "/sparql",
-        params={"query": "SELECT ?a ?b WHERE { ?a <https://w3id.org/refsi/ontologie#"
-                "concerne> ?b }"},
+        params={
+            "query": "SELECT ?a ?b WHERE { ?a <https://w3id.org/refsi/ontologie#"
+            "concerne> ?b }"
+        },
         headers={"Accept": "application/sparql-results+json"},
     )
     assert answer.status_code == 200
@@ -388,8 +468,11 @@ def test_result_limit_cuts_and_says_so(client: httpx.Client) -> None:
 
 
 def test_results_406(client: httpx.Client) -> None:
-    answer = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
-                        headers={"Accept": "image/png"})
+    answer = client.get(
+        "/sparql",
+        params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
+        headers={"Accept": "image/png"},
+    )
     assert answer.status_code == 406
 
 
@@ -399,7 +482,9 @@ def test_form_page_without_query(client: httpx.Client) -> None:
     assert "<textarea" in answer.text
 
 
-UPDATE = "INSERT DATA { <http://a.example/s> <http://a.example/p> <http://a.example/o> }"
+UPDATE = (
+    "INSERT DATA { <http://a.example/s> <http://a.example/p> <http://a.example/o> }"
+)
 
 
 @pytest.mark.parametrize(
@@ -407,8 +492,11 @@ UPDATE = "INSERT DATA { <http://a.example/s> <http://a.example/p> <http://a.exam
     [
         {"method": "GET", "params": {"update": UPDATE}},
         {"method": "POST", "data": {"update": UPDATE}},
-        {"method": "POST", "content": UPDATE,
-         "headers": {"Content-Type": "application/sparql-update"}},
+        {
+            "method": "POST",
+            "content": UPDATE,
+            "headers": {"Content-Type": "application/sparql-update"},
+        },
     ],
     ids=["get-update", "post-form-update", "post-sparql-update"],
 )
@@ -416,8 +504,11 @@ def test_updates_are_refused(client: httpx.Client, request_args: dict) -> None: 
     answer = client.request(url="/sparql", **request_args)
     assert answer.status_code == 403
     assert "read-only" in answer.text
-    check = client.get("/sparql", params={"query": "ASK { <http://a.example/s> ?p ?o }"},
-                       headers={"Accept": "application/sparql-results+json"})
+    check = client.get(
+        "/sparql",
+        params={"query": "ASK { <http://a.example/s> ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert check.json()["boolean"] is False
 
 
@@ -438,7 +529,9 @@ def test_sparqlwrapper_update_is_refused(live_server: str) -> None:
 def test_service_is_refused(client: httpx.Client) -> None:
     answer = client.get(
         "/sparql",
-        params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"},
+        params={
+            "query": "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+        },
     )
     assert answer.status_code == 400
     assert "SERVICE" in answer.text
@@ -451,18 +544,23 @@ def test_bad_query_is_a_bad_request(client: httpx.Client) -> None:
 
 
 def test_too_long_query_is_stopped(client: httpx.Client) -> None:
-    slow = ("SELECT (COUNT(*) AS ?n) WHERE "
-            "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     started = time.monotonic()
-    answer = client.get("/sparql", params={"query": slow},
-                        headers={"Accept": "application/sparql-results+json"})
+    answer = client.get(
+        "/sparql",
+        params={"query": slow},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     elapsed = time.monotonic() - started
     assert answer.status_code == 503
     assert "time limit of 3 s" in answer.text
     assert elapsed < 30
     # The stopped worker is replaced: the endpoint goes on answering.
-    after = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                       headers={"Accept": "application/sparql-results+json"})
+    after = client.get(
+        "/sparql",
+        params={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert after.status_code == 200 and after.json()["boolean"] is True
 
 
@@ -495,7 +593,12 @@ def test_serve_rejects_a_bad_base(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_json_results_are_valid_json(client: httpx.Client) -> None:
-    answer = client.post("/sparql", data={"query": "SELECT ?s { ?s a <http://www.w3.org/"
-                                                   "2004/02/skos/core#ConceptScheme> }"},
-                         headers={"Accept": "application/sparql-results+json"})
+    answer = client.post(
+        "/sparql",
+        data={
+            "query": "SELECT ?s { ?s a <http://www.w3.org/"
+            "2004/02/skos/core#ConceptScheme> }"
+        },
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert len(json.loads(answer.text)["results"]["bindings"]) == 3

@@ -36,8 +36,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 JSON = Format("json", "srj", "application/sparql-results+json", ("application/json",))
-XML = Format("xml", "srx", "application/sparql-results+xml",
-             ("application/xml", "text/xml"))
+XML = Format(
+    "xml", "srx", "application/sparql-results+xml", ("application/xml", "text/xml")
+)
 CSV = Format("csv", "csv", "text/csv")
 TSV = Format("tsv", "tsv", "text/tab-separated-values")
 
@@ -124,13 +125,16 @@ def execute_query(
     """
     if _SERVICE.search(query):
         return _error(
-            400, "SERVICE (federated query) is refused: this endpoint queries its own "
-            "graph only"
+            400,
+            "SERVICE (federated query) is refused: this endpoint queries its own "
+            "graph only",
         )
     try:
         result = store.query(query)
     except SyntaxError as err:
-        return _error(400, f"the query is not valid SPARQL 1.1 (updates are refused): {err}")
+        return _error(
+            400, f"the query is not valid SPARQL 1.1 (updates are refused): {err}"
+        )
     try:
         if isinstance(result, ox.QuerySolutions):
             return _select(result, accept, format_name, max_results)
@@ -148,14 +152,18 @@ def _negotiate(
         found = format_by_name(format_name, offers)
         if found is None:
             names = ", ".join(o.key for o in offers)
-            return _error(400, f"format {format_name!r} is not offered; expected one "
-                          f"of {names}")
+            return _error(
+                400, f"format {format_name!r} is not offered; expected one of {names}"
+            )
         return found, found.media_type
     chosen = choose(accept, offers)
     if chosen is None:
         types = ", ".join(o.media_type for o in offers)
-        return _error(406, f"none of the types accepted ({accept}) is offered; "
-                      f"this query's results come as {types}")
+        return _error(
+            406,
+            f"none of the types accepted ({accept}) is offered; "
+            f"this query's results come as {types}",
+        )
     return chosen
 
 
@@ -198,7 +206,7 @@ def _graph(
     if isinstance(chosen, QueryAnswer):
         return chosen
     fmt, media_type = chosen
-    triples = []
+    triples: list[ox.Triple] = []
     truncated = False
     for triple in result:
         if len(triples) == limit:
@@ -246,8 +254,13 @@ def _tsv_term(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.Literal):
-        escaped = (term.value.replace("\\", "\\\\").replace('"', '\\"')
-                   .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+        escaped = (
+            term.value.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
         if term.language:
             return f'"{escaped}"@{term.language}'
         if term.datatype.value == _XSD_STRING:
@@ -260,7 +273,6 @@ def _write_tsv(variables: list[str], rows: list[list[Any]]) -> bytes:
     lines = ["\t".join("?" + v for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
 
 
 # -- worker processes ----------------------------------------------------------
@@ -285,8 +297,10 @@ class _Worker:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, ntriples, max_results),
-            name="refsi-sparql-worker", daemon=True,
+            target=_worker_main,
+            args=(child, ntriples, max_results),
+            name="refsi-sparql-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -331,7 +345,10 @@ class QueryRunner:
     ) -> None:
         self.timeout = timeout
         self.max_results = max_results
-        self._ntriples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        self._ntriples = (
+            store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            or b""
+        )
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -397,8 +414,9 @@ class QueryRunner:
         logger.warning("stopping a query that ran over %.1f s", self.timeout)
         threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
         return _error(
-            503, f"the query ran longer than the time limit of {self.timeout:g} s and "
-            "was stopped; narrow it down or add a LIMIT"
+            503,
+            f"the query ran longer than the time limit of {self.timeout:g} s and "
+            "was stopped; narrow it down or add a LIMIT",
         )
 
     def close(self) -> None:

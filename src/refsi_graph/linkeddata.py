@@ -73,7 +73,9 @@ _OX_FORMATS = {
     JSONLD.key: ox.RdfFormat.JSON_LD,
 }
 # A local name is segments of unreserved characters; no dot-only segment.
-_LOCAL = re.compile(r"^(?!.*(?:^|/)\.{1,2}(?:/|$))[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$")
+_LOCAL = re.compile(
+    r"^(?!.*(?:^|/)\.{1,2}(?:/|$))[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*$"
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class Layout:
         """The site root: the base without its last path segment."""
         origin = re.match(r"^https?://[^/]+/", self.base)
         assert origin is not None
-        path = self.base[origin.end():]
+        path = self.base[origin.end() :]
         if not path:
             return self.base
         head = path[:-1].rpartition("/")[0]
@@ -119,13 +121,13 @@ class Layout:
     @property
     def id_path(self) -> str:
         """The base's path under the root (``id/``), empty when they coincide."""
-        return self.base[len(self.root):]
+        return self.base[len(self.root) :]
 
     def local_name(self, iri: str) -> str | None:
         """Return the part of *iri* after the base, or None if it is not a data IRI."""
         if not iri.startswith(self.base):
             return None
-        local = iri[len(self.base):]
+        local = iri[len(self.base) :]
         return local if _LOCAL.match(local) else None
 
     def doc_path(self, iri: str) -> str | None:
@@ -141,13 +143,13 @@ class Layout:
             return ONTOLOGY_IRI
         if not path.startswith(self.id_path):
             return None
-        local = path[len(self.id_path):]
+        local = path[len(self.id_path) :]
         return self.base + local if _LOCAL.match(local) else None
 
     def iri_path(self, iri: str) -> str | None:
         """Return the request path (no leading ``/``) of an IRI of the site."""
         if iri.startswith(self.root):
-            return iri[len(self.root):]
+            return iri[len(self.root) :]
         return None
 
 
@@ -198,7 +200,9 @@ class LinkedData:
 
     def iris(self, iri: str, predicate: str) -> list[str]:
         """Return the IRIs that *iri* links to through *predicate*."""
-        return [o.value for o in self.values(iri, predicate) if isinstance(o, ox.NamedNode)]
+        return [
+            o.value for o in self.values(iri, predicate) if isinstance(o, ox.NamedNode)
+        ]
 
     def types(self, iri: str) -> set[str]:
         """Return the classes of *iri*."""
@@ -207,7 +211,9 @@ class LinkedData:
     def literal(self, iri: str, predicate: str, lang: str | None = None) -> str | None:
         """Return one literal of *iri*: in *lang* if given, else the first one."""
         for value in self.values(iri, predicate):
-            if isinstance(value, ox.Literal) and (lang is None or value.language == lang):
+            if isinstance(value, ox.Literal) and (
+                lang is None or value.language == lang
+            ):
                 return value.value
         return None
 
@@ -226,7 +232,8 @@ class LinkedData:
     def vocabulary(self) -> list[str]:
         """Return the ontology's IRI and its terms, sorted."""
         return [
-            iri for iri in self.subjects()
+            iri
+            for iri in self.subjects()
             if iri == ONTOLOGY_IRI or iri.startswith(str(REFSI))
         ]
 
@@ -234,11 +241,13 @@ class LinkedData:
         """Return the triples of one document (a resource, or the ontology)."""
         if doc == ONTOLOGY_DOC:
             return [t for iri in self.vocabulary() for t in self.describe(iri)]
-        iri = self.layout.base + doc[len("doc/"):]
+        iri = self.layout.base + doc[len("doc/") :]
         return self.describe(iri)
 
 
-def load_linked_data(graph: Path | str | None = None, base: str | None = None) -> LinkedData:
+def load_linked_data(
+    graph: Path | str | None = None, base: str | None = None
+) -> LinkedData:
     """Load a graph as linked data, moved under *base* if it is given.
 
     Parameters
@@ -303,10 +312,8 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: Format) -> bytes:
     bytes
         The document; the same triples give the same bytes.
     """
-    kwargs: dict[str, object] = {}
-    if fmt.key in (TURTLE.key, RDFXML.key):
-        kwargs["prefixes"] = PREFIXES
-    data = ox.serialize(list(triples), format=_OX_FORMATS[fmt.key], **kwargs)
+    prefixes = PREFIXES if fmt.key in (TURTLE.key, RDFXML.key) else None
+    data = ox.serialize(list(triples), format=_OX_FORMATS[fmt.key], prefixes=prefixes)
     assert data is not None
     return data
 
@@ -317,7 +324,8 @@ def _graph_base(store: ox.Store, path: Path) -> str:
         for q in store.quads_for_pattern(
             None, ox.NamedNode(RDF_TYPE), ox.NamedNode(CONCEPT_SCHEME)
         )
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.endswith("/referentiel")
+        if isinstance(q.subject, ox.NamedNode)
+        and q.subject.value.endswith("/referentiel")
     ]
     if not schemes:
         raise InputError(
@@ -330,7 +338,7 @@ def _graph_base(store: ox.Store, path: Path) -> str:
 def _rebase(store: ox.Store, old: str, new: str) -> ox.Store:
     def move(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
         if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-            return ox.NamedNode(new + term.value[len(old):])
+            return ox.NamedNode(new + term.value[len(old) :])
         return term
 
     moved = ox.Store()
@@ -343,4 +351,3 @@ def _rebase(store: ox.Store, old: str, new: str) -> ox.Store:
 
 def _triple_key(triple: ox.Triple) -> tuple[str, str, str]:
     return (str(triple.subject), str(triple.predicate), str(triple.object))
-

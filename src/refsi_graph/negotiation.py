@@ -59,11 +59,19 @@ NTRIPLES = Format(
     "nt", "nt", "application/n-triples", ("text/plain",), ("ntriples", "n-triples")
 )
 RDFXML = Format(
-    "rdf", "rdf", "application/rdf+xml", ("application/xml", "text/xml"),
+    "rdf",
+    "rdf",
+    "application/rdf+xml",
+    ("application/xml", "text/xml"),
     ("rdfxml", "xml", "rdf+xml"),
 )
-JSONLD = Format("jsonld", "jsonld", "application/ld+json", ("application/json",),
-                ("json-ld", "json"))
+JSONLD = Format(
+    "jsonld",
+    "jsonld",
+    "application/ld+json",
+    ("application/json",),
+    ("json-ld", "json"),
+)
 
 #: The RDF serialisations of every resource, in the server's order of preference.
 RDF_FORMATS = (TURTLE, NTRIPLES, RDFXML, JSONLD)
@@ -174,7 +182,8 @@ def choose(header: str | None, offers: tuple[Format, ...]) -> tuple[Format, str]
             # Wildcards stand for the canonical types; an alias must be named.
             alias = media_type != offer.media_type
             matching = [
-                r for r in ranges
+                r
+                for r in ranges
                 if r.matches(media_type) and not (alias and r.specificity < 2)
             ]
             if not matching:

@@ -144,7 +144,11 @@ class Site:
             notation = self.data.literal(iri, SKOS + "notation")
             fr = self.label(iri, "fr") or self.label(iri, "") or _local(iri)
             doc = self.layout.doc_path(iri)
-            path = doc + ".html" if doc and (iri in self.published or doc == ONTOLOGY_DOC) else None
+            path = (
+                doc + ".html"
+                if doc and (iri in self.published or doc == ONTOLOGY_DOC)
+                else None
+            )
             if doc == ONTOLOGY_DOC and iri != ONTOLOGY_IRI:
                 path = f"{ONTOLOGY_DOC}.html#{_local(iri)}"
             key = (_notation_key(notation), fold(fr), fr, iri)
@@ -201,8 +205,10 @@ class Site:
         tops = self.data.iris(iri, SKOS + "hasTopConcept")
         if _local(iri) == "acteurs":
             return [
-                (Ref((n,), "", None, KINDS[k][0], KINDS[k][1], None),
-                 [(a, []) for a in self.refs(tops) if self.kind(a.iri) == k])
+                (
+                    Ref((n,), "", None, KINDS[k][0], KINDS[k][1], None),
+                    [(a, []) for a in self.refs(tops) if self.kind(a.iri) == k],
+                )
                 for n, k in enumerate(_ACTOR_KINDS)
             ]
         return [self._subtree(top, {iri}) for top in self.refs(tops)]
@@ -237,7 +243,7 @@ class Site:
 
     def statements(self, iri: str) -> list[tuple[str, str, Ref | None, str | None]]:
         """Return every statement about *iri* as (property, value, link, lang)."""
-        rows = []
+        rows: list[tuple[str, str, Ref | None, str | None]] = []
         for triple in self.data.describe(iri):
             obj = triple.object
             prop = _compact(triple.predicate.value)
@@ -276,7 +282,10 @@ class Site:
         yield "index.html", self._render_home()
         yield "alphabetique.html", self._render_alphabetical()
         yield "recherche.html", self.render("search.html", "recherche.html")
-        yield "donnees.html", self.render("data.html", "donnees.html", **self._downloads())
+        yield (
+            "donnees.html",
+            self.render("data.html", "donnees.html", **self._downloads()),
+        )
         if self.server:
             yield "sparql.html", self.render("sparql.html", "sparql.html")
         yield from self._dumps()
@@ -286,7 +295,10 @@ class Site:
         yield ".htaccess", self.render("htaccess.conf", ".htaccess", **self._config())
         yield "refsi-nginx.conf", self.render("nginx.conf", "x", **self._config())
         for name in _STATIC:
-            yield "static/" + name, (package_files("refsi_graph") / "static" / name).read_bytes()
+            yield (
+                "static/" + name,
+                (package_files("refsi_graph") / "static" / name).read_bytes(),
+            )
 
     def render(self, template: str, page: str | None, **context: Any) -> bytes:
         """Render *template* as the page at *page* (None: links from the root)."""
@@ -298,8 +310,11 @@ class Site:
             url=url,
             link=lambda ref: url(ref.path) if ref.path else ref.iri,
             kinds=KINDS,
-            schemes=[self.ref(self.layout.base + s) for s in _SCHEMES
-                     if self.layout.base + s in self.published],
+            schemes=[
+                self.ref(self.layout.base + s)
+                for s in _SCHEMES
+                if self.layout.base + s in self.published
+            ],
             **context,
         )
         return text.encode("utf-8")
@@ -336,8 +351,11 @@ class Site:
     def _type_map(self, doc: str) -> bytes:
         # Apache's server-side preference: HTML, then the RDF formats in order.
         return self.render(
-            "typemap.var", None, name=posixpath.basename(doc),
-            formats=[HTML, *RDF_FORMATS], qs=("1.0", "0.9", "0.8", "0.7", "0.6"),
+            "typemap.var",
+            None,
+            name=posixpath.basename(doc),
+            formats=[HTML, *RDF_FORMATS],
+            qs=("1.0", "0.9", "0.8", "0.7", "0.6"),
         )
 
     def _rdf_documents(self, doc: str) -> Iterable[tuple[str, bytes]]:
@@ -359,7 +377,8 @@ class Site:
     def concepts(self) -> list[Ref]:
         """Return the concepts of the three schemes (not the schemes themselves)."""
         return [
-            self.ref(iri) for iri in sorted(self.published)
+            self.ref(iri)
+            for iri in sorted(self.published)
             if self.kind(iri) not in (None, "ConceptScheme")
         ]
 
@@ -374,17 +393,32 @@ class Site:
             counts=self._counts(),
             declared=[
                 (name, self.data.literal(scheme, R + name))
-                for name in ("nombreDeclareMacroProcessus", "nombreDeclareProcessus",
-                             "nombreDeclareActivites")
+                for name in (
+                    "nombreDeclareMacroProcessus",
+                    "nombreDeclareProcessus",
+                    "nombreDeclareActivites",
+                )
             ],
         )
 
     def _counts(self) -> list[tuple[tuple[str, str], int]]:
         kinds = [self.kind(ref.iri) for ref in self.concepts()]
         return [
-            (KINDS[k], sum(1 for found in kinds if found == k or
-                           (k == "Acteur" and found in _ACTOR_KINDS)))
-            for k in ("MacroProcessus", "Processus", "Activite", "Acteur", "TermeGlossaire")
+            (
+                KINDS[k],
+                sum(
+                    1
+                    for found in kinds
+                    if found == k or (k == "Acteur" and found in _ACTOR_KINDS)
+                ),
+            )
+            for k in (
+                "MacroProcessus",
+                "Processus",
+                "Activite",
+                "Acteur",
+                "TermeGlossaire",
+            )
         ]
 
     def _render_alphabetical(self) -> bytes:
@@ -394,7 +428,9 @@ class Site:
             initial = fold(ref.fr)[:1].upper()
             letters.setdefault(initial if initial.isalpha() else "#", []).append(ref)
         return self.render(
-            "alpha.html", "alphabetique.html", title="Index alphabétique",
+            "alpha.html",
+            "alphabetique.html",
+            title="Index alphabétique",
             letters=list(letters.items()),
         )
 
@@ -405,11 +441,17 @@ class Site:
             names = [ref.fr, ref.en or "", ref.notation or ""]
             names += [t for t, _ in self.data.literals(ref.iri, SKOS + "altLabel")]
             names += [t for t, _ in self.data.literals(ref.iri, SKOS + "hiddenLabel")]
-            entries.append({
-                "u": ref.path, "fr": ref.fr, "en": ref.en, "n": ref.notation,
-                "k": KINDS[kind][0], "ke": KINDS[kind][1],
-                "t": fold(" | ".join(n for n in names if n)),
-            })
+            entries.append(
+                {
+                    "u": ref.path,
+                    "fr": ref.fr,
+                    "en": ref.en,
+                    "n": ref.notation,
+                    "k": KINDS[kind][0],
+                    "ke": KINDS[kind][1],
+                    "t": fold(" | ".join(n for n in names if n)),
+                }
+            )
         text = json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=0)
         yield "search-index.json", text.encode("utf-8")
         # A script, not a fetch: the search then works from file:// as well.
@@ -418,18 +460,30 @@ class Site:
 
     def _render_ontology(self) -> bytes:
         vocab = self.data.vocabulary()
-        terms = {"classes": [], "object": [], "datatype": []}
+        terms: dict[str, list[dict[str, Any]]] = {
+            "classes": [],
+            "object": [],
+            "datatype": [],
+        }
         for iri in vocab:
             types = self.data.types(iri)
-            key = ("classes" if OWL + "Class" in types else
-                   "object" if OWL + "ObjectProperty" in types else
-                   "datatype" if OWL + "DatatypeProperty" in types else None)
+            key = (
+                "classes"
+                if OWL + "Class" in types
+                else "object"
+                if OWL + "ObjectProperty" in types
+                else "datatype"
+                if OWL + "DatatypeProperty" in types
+                else None
+            )
             if key is None:
                 continue
             terms[key].append(self._term_view(iri))
         ont = ONTOLOGY_IRI
         return self.render(
-            "ontology.html", ONTOLOGY_DOC + ".html", title="Ontologie",
+            "ontology.html",
+            ONTOLOGY_DOC + ".html",
+            title="Ontologie",
             iri=ont,
             formats=self._formats(ONTOLOGY_DOC),
             title_fr=self.data.literal(ont, DCT + "title", "fr"),
@@ -437,8 +491,8 @@ class Site:
             description_fr=self.data.literal(ont, DCT + "description", "fr"),
             description_en=self.data.literal(ont, DCT + "description", "en"),
             version=self.data.literal(ont, OWL + "versionInfo"),
-            version_iri=(self.data.iris(ont, OWL + "versionIRI") or [None])[0],
-            license=(self.data.iris(ont, DCT + "license") or [None])[0],
+            version_iri=next(iter(self.data.iris(ont, OWL + "versionIRI")), None),
+            license=next(iter(self.data.iris(ont, DCT + "license")), None),
             prefix=PREFIXES["refsi"],
             **terms,
         )
@@ -447,8 +501,10 @@ class Site:
         data = self.data
 
         def links(predicate: str) -> list[Ref | str]:
-            return [self.ref(o) if o.startswith(R) else _compact(o)
-                    for o in data.iris(iri, predicate)]
+            return [
+                self.ref(o) if o.startswith(R) else _compact(o)
+                for o in data.iris(iri, predicate)
+            ]
 
         return {
             "id": _local(iri),
@@ -459,13 +515,15 @@ class Site:
             "comment_en": data.literal(iri, RDFS + "comment", "en"),
             "types": sorted(_compact(t) for t in data.types(iri)),
             "relations": [
-                (name, values) for name, values in (
+                (name, values)
+                for name, values in (
                     ("rdfs:subClassOf", links(RDFS + "subClassOf")),
                     ("owl:disjointWith", links(OWL + "disjointWith")),
                     ("rdfs:domain", links(RDFS + "domain")),
                     ("rdfs:range", links(RDFS + "range")),
                     ("owl:inverseOf", links(OWL + "inverseOf")),
-                ) if values
+                )
+                if values
             ],
         }
 
@@ -521,12 +579,15 @@ class Site:
             out.add(ds, DCT + "license", iri)
         issued = self.data.values(scheme, DCT + "issued")
         for value in issued:
-            out.add(ds, DCT + "issued", value)
+            if isinstance(value, ox.Literal):
+                out.add(ds, DCT + "issued", value)
 
     def _class_counts(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = {}
         for triple in self.data.triples:
-            if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            if triple.predicate.value == RDF_TYPE and isinstance(
+                triple.object, ox.NamedNode
+            ):
                 counts[triple.object.value] = counts.get(triple.object.value, 0) + 1
         return sorted(counts.items())
 
@@ -551,8 +612,11 @@ class Site:
             out.add(dist, RDF_TYPE, DCAT + "Distribution")
             out.add(dist, DCAT + "downloadURL", f"{root}{_DUMP}.{fmt.extension}")
             out.add(dist, DCAT + "accessURL", f"{root}{_DUMP}.{fmt.extension}")
-            out.add(dist, DCAT + "mediaType",
-                    "https://www.iana.org/assignments/media-types/" + fmt.media_type)
+            out.add(
+                dist,
+                DCAT + "mediaType",
+                "https://www.iana.org/assignments/media-types/" + fmt.media_type,
+            )
             out.add(dist, DCT + "format", ox.Literal(fmt.media_type))
         if self.server:
             service = root + "dcat.ttl#sparql"
@@ -574,9 +638,14 @@ class Site:
         )
 
     def _page_paths(self) -> list[str]:
-        paths = ["index.html", "alphabetique.html", "recherche.html", "donnees.html",
-                 ONTOLOGY_DOC + ".html"]
-        paths += [self.layout.doc_path(iri) + ".html" for iri in sorted(self.published)]
+        paths = [
+            "index.html",
+            "alphabetique.html",
+            "recherche.html",
+            "donnees.html",
+            ONTOLOGY_DOC + ".html",
+        ]
+        paths += [f"doc/{self.layout.local_name(iri)}.html" for iri in self.published]
         return sorted(paths)
 
     def _config(self) -> dict[str, Any]:
@@ -600,8 +669,10 @@ class _TripleList:
         self._triples.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj))
 
     def sorted(self) -> list[ox.Triple]:
-        return sorted(self._triples, key=lambda t: (str(t.subject), str(t.predicate),
-                                                     str(t.object)))
+        return sorted(
+            self._triples,
+            key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+        )
 
 
 def publish_site(
@@ -693,8 +764,8 @@ def _local(iri: str) -> str:
 
 def _compact(iri: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
-            return f"{prefix}:{iri[len(namespace):]}"
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 

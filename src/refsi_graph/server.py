@@ -75,7 +75,8 @@ class _Publication:
         site = Site(data, server=True)
         self.site = site
         self.files = {
-            path: content for path, content in site.files().items()
+            path: content
+            for path, content in site.files().items()
             if path not in _HIDDEN and not path.endswith(".var")
         }
         void = site.void_triples()
@@ -116,8 +117,11 @@ def create_app(
             data.store, workers=workers, timeout=timeout, max_results=max_results
         )
         state["pub"] = _Publication(data, runner)
-        logger.info("serving %d files and %d IRIs", len(state["pub"].files),
-                    len(data.published()))
+        logger.info(
+            "serving %d files and %d IRIs",
+            len(state["pub"].files),
+            len(data.published()),
+        )
         try:
             yield
         finally:
@@ -191,7 +195,8 @@ def _negotiated(
             names = ", ".join(o.key for o in offers)
             return PlainTextResponse(
                 f"format {wanted!r} is not offered; expected one of {names}\n",
-                status_code=400, headers=headers,
+                status_code=400,
+                headers=headers,
             )
         chosen = (fmt, fmt.media_type)
     else:
@@ -201,7 +206,8 @@ def _negotiated(
         return PlainTextResponse(
             f"406 Not Acceptable: none of the types accepted "
             f"({request.headers.get('accept')}) is offered here. Offered:\n{listing}\n",
-            status_code=406, headers=headers,
+            status_code=406,
+            headers=headers,
         )
     fmt, media_type = chosen
     if name is not None:
@@ -209,10 +215,12 @@ def _negotiated(
         headers["Content-Location"] = f"{name}.{fmt.extension}"
         headers["Link"] = ", ".join(
             f'<{name}.{o.extension}>; rel="alternate"; type="{o.media_type}"'
-            for o in offers if o is not fmt
+            for o in offers
+            if o is not fmt
         )
-    return Response(variants[fmt.key], media_type=_with_charset(media_type),
-                    headers=headers)
+    return Response(
+        variants[fmt.key], media_type=_with_charset(media_type), headers=headers
+    )
 
 
 def _not_found(
@@ -227,8 +235,14 @@ def _not_found(
     if choose(request.headers.get("accept"), (HTML,)) is None:
         return PlainTextResponse(f"404 Not Found: {en}\n", status_code=404)
     body = pub.site.render(
-        "notfound.html", None, title="Introuvable", path="/" + path,
-        heading_fr="Introuvable", heading_en="Not found", message_fr=fr, message_en=en,
+        "notfound.html",
+        None,
+        title="Introuvable",
+        path="/" + path,
+        heading_fr="Introuvable",
+        heading_en="Not found",
+        message_fr=fr,
+        message_en=en,
     )
     return Response(body, status_code=404, media_type="text/html; charset=utf-8")
 
@@ -245,12 +259,16 @@ async def _sparql(request: Request, pub: _Publication) -> Response:
         if content_type == "application/sparql-query":
             params.setdefault("query", []).append(body.decode("utf-8", "replace"))
         elif content_type == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(body.decode("utf-8", "replace"),
-                                        keep_blank_values=True).items():
+            for key, values in parse_qs(
+                body.decode("utf-8", "replace"), keep_blank_values=True
+            ).items():
                 params.setdefault(key, []).extend(values)
         else:
-            return _refuse(415, f"unsupported Content-Type {content_type!r}; expected "
-                           "application/sparql-query or application/x-www-form-urlencoded")
+            return _refuse(
+                415,
+                f"unsupported Content-Type {content_type!r}; expected "
+                "application/sparql-query or application/x-www-form-urlencoded",
+            )
     if "update" in params:
         return _refuse(403, "updates are refused: this endpoint is read-only")
     queries = params.get("query", [])
@@ -261,12 +279,16 @@ async def _sparql(request: Request, pub: _Publication) -> Response:
     if len(queries) > 1:
         return _refuse(400, "more than one 'query' parameter; expected exactly one")
     if params.get("default-graph-uri") or params.get("named-graph-uri"):
-        return _refuse(400, "default-graph-uri and named-graph-uri are not supported: "
-                       "the endpoint has a single default graph")
+        return _refuse(
+            400,
+            "default-graph-uri and named-graph-uri are not supported: "
+            "the endpoint has a single default graph",
+        )
     query = queries[0]
     if len(query.encode("utf-8")) > MAX_QUERY_BYTES:
         return _refuse(413, f"the query is over {MAX_QUERY_BYTES} bytes")
-    format_name = (params.get("format") or params.get("output") or [None])[0]
+    names = params.get("format") or params.get("output") or []
+    format_name = names[0] if names else None
     assert pub.runner is not None
     from starlette.concurrency import run_in_threadpool
 
@@ -276,8 +298,12 @@ async def _sparql(request: Request, pub: _Publication) -> Response:
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers["X-Refsi-Truncated"] = f"results cut at {pub.runner.max_results}"
-    return Response(answer.body, status_code=answer.status,
-                    media_type=answer.media_type, headers=headers)
+    return Response(
+        answer.body,
+        status_code=answer.status,
+        media_type=answer.media_type,
+        headers=headers,
+    )
 
 
 def _refuse(status: int, message: str) -> Response:
@@ -317,15 +343,20 @@ def serve(
     app = create_app(data, **options)
     sock = _bind(host, port)
     actual = sock.getsockname()[1]
-    print(f"refsi: serving {data.layout.base} at http://{host}:{actual}/ "
-          "(Ctrl-C to stop)", flush=True)
+    print(
+        f"refsi: serving {data.layout.base} at http://{host}:{actual}/ "
+        "(Ctrl-C to stop)",
+        flush=True,
+    )
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio sets TCP_NODELAY only on such sockets,
+    # and without it a keep-alive client waits 40 ms for each small answer.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -344,25 +375,53 @@ def add_commands(subparsers: Any) -> None:
         description="Answer every IRI with a 303 to its document, negotiate HTML and "
         "RDF formats, and offer a read-only SPARQL 1.1 endpoint at /sparql.",
     )
-    cmd.add_argument("--host", default=DEFAULT_HOST,
-                     help=f"address to listen on (default: {DEFAULT_HOST}, loopback)")
-    cmd.add_argument("--port", type=int, default=DEFAULT_PORT,
-                     help=f"TCP port (default: {DEFAULT_PORT}; 0 for a free one)")
-    cmd.add_argument("--base", help=f"base IRI of the data (default: the graph's own, "
-                     f"{DEFAULT_BASE})")
+    cmd.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, loopback)",
+    )
+    cmd.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"TCP port (default: {DEFAULT_PORT}; 0 for a free one)",
+    )
+    cmd.add_argument(
+        "--base",
+        help=f"base IRI of the data (default: the graph's own, {DEFAULT_BASE})",
+    )
     cmd.add_argument("--graph", help="a graph in Turtle (default: ontology/refsi.ttl)")
-    cmd.add_argument("--timeout", type=float, default=10.0,
-                     help="seconds a SPARQL query may run (default: 10)")
-    cmd.add_argument("--max-results", type=int, default=10_000,
-                     help="rows a SPARQL answer holds at most (default: 10000)")
-    cmd.add_argument("--workers", type=int, default=2,
-                     help="SPARQL queries run at once, one process each (default: 2)")
+    cmd.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a SPARQL query may run (default: 10)",
+    )
+    cmd.add_argument(
+        "--max-results",
+        type=int,
+        default=10_000,
+        help="rows a SPARQL answer holds at most (default: 10000)",
+    )
+    cmd.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="SPARQL queries run at once, one process each (default: 2)",
+    )
     cmd.set_defaults(handler=_run_serve)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.max_results < 1 or args.workers < 1:
         raise UsageError("--timeout, --max-results and --workers must be positive")
-    serve(args.host, args.port, args.base, args.graph, timeout=args.timeout,
-          max_results=args.max_results, workers=args.workers)
+    serve(
+        args.host,
+        args.port,
+        args.base,
+        args.graph,
+        timeout=args.timeout,
+        max_results=args.max_results,
+        workers=args.workers,
+    )
     return 0
