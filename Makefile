@@ -25,6 +25,8 @@ run: $(BIN)/refsi
 # exports go to the git-ignored out/.
 	$(BIN)/refsi analyse --exclude-all --metric shared --output-dir out/figures \
 		--graphml out/actors.graphml --gexf out/actors.gexf
+# The static linked-data site (issue 7), in the git-ignored out/.
+	$(BIN)/refsi publish --out out/site
 
 test: $(BIN)/refsi
 	$(BIN)/python -m pytest

@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "refsi_graph.commands",
     "refsi_graph.export",
     "refsi_graph.analytics_commands",
+    "refsi_graph.publish",
+    "refsi_graph.server",
 )
 
 Handler = Callable[[argparse.Namespace], int]
