@@ -13,9 +13,13 @@ $(BIN)/refsi: pyproject.toml
 	touch $@
 
 # The main job: the graph from the bundled source, then what it holds.
+# Then two questions asked of it: what concerns the RSSI, and what the RSSI
+# and the DSI share.
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+	$(BIN)/refsi activities RSSI
+	$(BIN)/refsi query shared_activities --param actor_a=RSSI --param actor_b=DSI
 
 test: $(BIN)/refsi
 	$(BIN)/python -m pytest

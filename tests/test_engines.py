@@ -23,8 +23,8 @@ import pytest
 from refsi_graph.api import Referential, run_query
 from refsi_graph.cli import main
 from refsi_graph.engines import (
-    Engine,
     EndpointEngine,
+    Engine,
     OxigraphEngine,
     RdflibEngine,
     open_engine,
@@ -56,7 +56,9 @@ CASES: list[tuple[str, dict[str, object]]] = [
     ("single_actor_activities", {"actor": "DSI"}),
     ("single_actor_activities", {}),
 ]
-CASE_IDS = [f"{name}-{'-'.join(map(str, p.values())) or 'unbound'}" for name, p in CASES]
+CASE_IDS = [
+    f"{name}-{'-'.join(map(str, p.values())) or 'unbound'}" for name, p in CASES
+]
 
 
 def _oxigraph_binary() -> str | None:
@@ -89,7 +91,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         while True:
             if process.poll() is not None:
                 stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"oxigraph serve exited with {process.returncode}: {stderr}")
+                pytest.fail(
+                    f"oxigraph serve exited with {process.returncode}: {stderr}"
+                )
             try:
                 httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
                 break
@@ -130,12 +134,14 @@ def test_every_bundled_query_has_a_case() -> None:
 
 @pytest.mark.parametrize(("name", "params"), CASES, ids=CASE_IDS)
 def test_engines_give_the_same_rows(
-    name: str, params: dict[str, object], engines: dict[str, Engine],
+    name: str,
+    params: dict[str, object],
+    engines: dict[str, Engine],
     referential: Referential,
 ) -> None:
     query = bundled_queries()[name]
     results = {
-        label: run_query(engine, query, params, resolve=referential._resolve_parameter)
+        label: run_query(engine, query, params, resolve=referential.resolve_parameter)
         for label, engine in engines.items()
     }
     reference = results["oxigraph"]
@@ -172,16 +178,30 @@ def test_referential_from_an_endpoint(server: str) -> None:
     ref = Referential.load(server + "/query")
     assert len(ref.actors()) == 39
     assert [a.notation for a in ref.activities_of(ref.actor("RSSI"))] == [
-        a.notation for a in Referential.load().activities_of(Referential.load().actor("2.1"))
+        a.notation
+        for a in Referential.load().activities_of(Referential.load().actor("2.1"))
     ]
 
 
-def test_cli_query_on_the_endpoint(server: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["query", "actors_of_activity", "--param", "activity=3.2.4",
-                 "--engine", server + "/query", "--format", "csv"])
+def test_cli_query_on_the_endpoint(
+    server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "query",
+            "actors_of_activity",
+            "--param",
+            "activity=3.2.4",
+            "--engine",
+            server + "/query",
+            "--format",
+            "csv",
+        ]
+    )
     out, _ = capsys.readouterr()
-    local = main(["query", "actors_of_activity", "--param", "activity=3.2.4",
-                  "--format", "csv"])
+    local = main(
+        ["query", "actors_of_activity", "--param", "activity=3.2.4", "--format", "csv"]
+    )
     local_out, _ = capsys.readouterr()
     assert code == local == 0
     assert out == local_out
@@ -242,10 +262,13 @@ def silent_server() -> Iterator[str]:
         listener.close()
 
 
-def test_endpoint_too_slow(silent_server: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_endpoint_too_slow(
+    silent_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     started = time.monotonic()
-    code = main(["query", "hierarchy_outline", "--engine", silent_server,
-                 "--timeout", "0.5"])
+    code = main(
+        ["query", "hierarchy_outline", "--engine", silent_server, "--timeout", "0.5"]
+    )
     _, err = capsys.readouterr()
     assert code == 2
     assert f"{silent_server}: no answer within 0.5 s (timeout)" in err
@@ -273,7 +296,9 @@ def test_endpoint_is_given_no_data(server: str) -> None:
 
 
 def test_unknown_engine() -> None:
-    with pytest.raises(UsageError, match=r"unknown engine 'jena'; expected oxigraph, rdflib"):
+    with pytest.raises(
+        UsageError, match=r"unknown engine 'jena'; expected oxigraph, rdflib"
+    ):
         open_engine("jena")
 
 

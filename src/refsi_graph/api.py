@@ -7,7 +7,7 @@
 >>> [a.notation for a in ref.activities_of(ref.actor("RSSI"))][:3]
 ['1.2.1', '1.3.5', '3.2.5']
 >>> ref.query("actors_of_activity", activity="3.2.4").column("notation")
-['2.9', '3.3', '3.5']
+['2.4', '3.1', '3.2']
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
 
 from refsi_graph.engines import DEFAULT_TIMEOUT, Engine, open_engine
 from refsi_graph.errors import UsageError
@@ -124,7 +126,9 @@ class Concept:
     def names(self) -> tuple[str, ...]:
         """Every label of the concept, preferred first."""
         return tuple(
-            n for n in (self.label, self.label_en, *self.alt_labels, *self.hidden_labels) if n
+            n
+            for n in (self.label, self.label_en, *self.alt_labels, *self.hidden_labels)
+            if n
         )
 
     def __str__(self) -> str:
@@ -307,12 +311,19 @@ class Referential:
         >>> ref.query("label_search", text='a "quoted" {value} #').rows
         []
         >>> ref.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b }").values()
-        [(2711,)]
+        [(2701,)]
         """
-        query = name_or_text if isinstance(name_or_text, NamedQuery) else _named(name_or_text)
+        query = (
+            name_or_text
+            if isinstance(name_or_text, NamedQuery)
+            else _named(name_or_text)
+        )
         return run_query(
-            self.engine, query, {**(params or {}), **kwparams},
-            resolve=self._resolve_parameter, allow_service=allow_service,
+            self.engine,
+            query,
+            {**(params or {}), **kwparams},
+            resolve=self.resolve_parameter,
+            allow_service=allow_service,
         )
 
     # Objects.
@@ -347,7 +358,9 @@ class Referential:
         """
         concept = self._loaded().by_iri.get(iri.strip("<>"))
         if concept is None:
-            raise UnknownConceptError(f"no concept of the referential has the IRI {iri!r}")
+            raise UnknownConceptError(
+                f"no concept of the referential has the IRI {iri!r}"
+            )
         return concept
 
     def macro_process(self, key: str) -> MacroProcess:
@@ -433,8 +446,9 @@ class Referential:
         --------
         >>> depth, first = next(Referential.load().walk())
         >>> depth, first.notation, first.label
-        (1, '1', 'Stratégie et gouvernance SI')
+        (1, '1', 'Pilotage stratégique du SI et de la numérisation')
         """
+
         def down(concept: Concept, depth: int) -> Iterator[tuple[int, Concept]]:
             yield depth, concept
             for child in self.children(concept):
@@ -464,7 +478,29 @@ class Referential:
 
     # Internals.
 
-    def _resolve_parameter(self, parameter: Parameter, value: object) -> object:
+    def resolve_parameter(self, parameter: Parameter, value: object) -> object:
+        """Turn a concept parameter's value into the IRI it designates.
+
+        Parameters
+        ----------
+        parameter : Parameter
+            A parameter of a concept kind (``refsi:Acteur``, ...).
+        value : object
+            An IRI (kept as given, so that a graph other than the bundled
+            one may be queried), a notation or any label; a value that is
+            not a ``str`` is returned unchanged.
+
+        Raises
+        ------
+        UnknownConceptError
+            If no concept of that kind has the notation or label.
+
+        Examples
+        --------
+        >>> from refsi_graph.queries import Parameter
+        >>> Referential.load().resolve_parameter(Parameter("a", "refsi:Acteur"), "DPO")
+        'https://w3id.org/refsi/id/acteur/dpd'
+        """
         if not isinstance(value, str):
             return value
         text = value.strip()
@@ -566,14 +602,16 @@ def _build_index(engine: Engine) -> _Index:
     )
     kinds: dict[str, tuple[str, str]] = {}
     notations: dict[str, str] = {}
-    for concept, cls, notation, prop, label in engine.run(_CONCEPTS_QUERY).rows:
-        assert concept is not None and cls is not None and prop is not None
+    for subject, cls, notation, prop, label in engine.run(_CONCEPTS_QUERY).rows:
+        assert subject is not None and cls is not None and prop is not None
         assert label is not None
-        kinds[concept.value] = (_CLASSES[cls.value], cls.value.rsplit("#", 1)[-1])
+        kinds[subject.value] = (_CLASSES[cls.value], cls.value.rsplit("#", 1)[-1])
         if notation is not None:
-            notations[concept.value] = notation.value
+            notations[subject.value] = notation.value
         language = getattr(label, "language", None) or ""
-        labels[concept.value][_LABEL_PROPERTIES[prop.value]].append((label.value, language))
+        labels[subject.value][_LABEL_PROPERTIES[prop.value]].append(
+            (label.value, language)
+        )
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     all_actors: set[str] = set()
     for source, link, target in engine.run(_LINKS_QUERY).rows:
@@ -600,7 +638,7 @@ def _build_index(engine: Engine) -> _Index:
     index = _Index()
     for iri, (kind, local) in kinds.items():
         concept_labels = labels[iri]
-        common = {
+        common: dict[str, Any] = {
             "iri": iri,
             "notation": notations.get(iri, ""),
             "label": _pick(concept_labels["pref"], "fr"),
@@ -614,16 +652,21 @@ def _build_index(engine: Engine) -> _Index:
             concept = MacroProcess(**common, processes=order(narrower[iri]))
         elif kind == "process":
             concept = Process(
-                **common, macro_process=parents[0] if parents else "",
+                **common,
+                macro_process=parents[0] if parents else "",
                 activities=order(narrower[iri]),
             )
         elif kind == "activity":
             concept = Activity(
-                **common, process=parents[0] if parents else "",
-                actors=order(links["concerne"].get(iri, [])), all_actors=iri in all_actors,
+                **common,
+                process=parents[0] if parents else "",
+                actors=order(links["concerne"].get(iri, [])),
+                all_actors=iri in all_actors,
             )
         elif kind == "actor":
-            concept = Actor(**common, category=local, activities=order(actor_activities[iri]))
+            concept = Actor(
+                **common, category=local, activities=order(actor_activities[iri])
+            )
         else:
             concept = GlossaryTerm(**common)
         index.by_iri[iri] = concept
@@ -643,6 +686,4 @@ def _pick(labels: list[tuple[str, str]], language: str) -> str:
 
 
 def _notation_key(notation: str, tie: str) -> tuple[object, ...]:
-    import pyoxigraph as ox
-
     return (collation_key(ox.Literal(notation)), collation_key(ox.Literal(tie)))

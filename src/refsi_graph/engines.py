@@ -46,8 +46,14 @@ _SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xm
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 _TRIPLE_VARIABLES = ("subject", "predicate", "object")
 _RDFLIB_FORMATS = {
-    ".nt": "nt", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld",
-    ".n3": "n3", ".trig": "trig", ".nq": "nquads",
+    ".nt": "nt",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".n3": "n3",
+    ".trig": "trig",
+    ".nq": "nquads",
 }
 
 
@@ -138,7 +144,10 @@ class OxigraphEngine(Engine):
             if isinstance(answer, ox.QuerySolutions):
                 variables = tuple(v.value for v in answer.variables)
                 rows = [
-                    tuple(normalize_term(_oxigraph_term(s[i])) for i in range(len(variables)))
+                    tuple(
+                        normalize_term(_oxigraph_term(s[i]))
+                        for i in range(len(variables))
+                    )
                     for s in answer
                 ]
                 return QueryResult(variables, rows)
@@ -198,7 +207,10 @@ class RdflibEngine(Engine):
         assert answer.graph is not None
         return QueryResult(
             _TRIPLE_VARIABLES,
-            [tuple(normalize_term(_rdflib_term(t)) for t in triple) for triple in answer.graph],
+            [
+                tuple(normalize_term(_rdflib_term(t)) for t in triple)
+                for triple in answer.graph
+            ],
         )
 
 
@@ -235,7 +247,11 @@ class EndpointEngine(Engine):
         form = query_form(text)
         accept = _SELECT_ACCEPT if form in ("SELECT", "ASK") else _GRAPH_ACCEPT
         response = _send(
-            self._client, "POST", self.url, self.timeout, data={"query": text},
+            self._client,
+            "POST",
+            self.url,
+            self.timeout,
+            data={"query": text},
             headers={"Accept": accept},
         )
         media = response.headers.get("content-type", "").split(";")[0].strip()
@@ -252,7 +268,10 @@ class EndpointEngine(Engine):
                     return QueryResult((), [], bool(answer))
                 variables = tuple(v.value for v in answer.variables)
                 rows = [
-                    tuple(normalize_term(_oxigraph_term(s[i])) for i in range(len(variables)))
+                    tuple(
+                        normalize_term(_oxigraph_term(s[i]))
+                        for i in range(len(variables))
+                    )
                     for s in answer
                 ]
                 return QueryResult(variables, rows)
@@ -265,7 +284,9 @@ class EndpointEngine(Engine):
             triples = [q.triple for q in ox.parse(response.content, rdf_format)]
             return _triples_result(triples)
         except SyntaxError as err:
-            raise InputError(f"{self.url} sent results that do not parse: {err}") from err
+            raise InputError(
+                f"{self.url} sent results that do not parse: {err}"
+            ) from err
 
 
 def open_engine(
@@ -360,8 +381,13 @@ def push_graph(
     params = {"graph": graph} if graph else {"default": ""}
     with httpx.Client(timeout=timeout) as client:
         _send(
-            client, "PUT" if replace else "POST", url, timeout, params=params,
-            content=body, headers={"Content-Type": "application/n-triples"},
+            client,
+            "PUT" if replace else "POST",
+            url,
+            timeout,
+            params=params,
+            content=body,
+            headers={"Content-Type": "application/n-triples"},
         )
     logger.info("pushed %d triples to %s", len(store), url)
     return len(store)
@@ -375,7 +401,9 @@ def _send(
     except httpx.TimeoutException as err:
         raise InputError(f"{url}: no answer within {timeout:g} s (timeout)") from err
     except httpx.ConnectError as err:
-        raise InputError(f"{url}: cannot connect ({err}); is the server running?") from err
+        raise InputError(
+            f"{url}: cannot connect ({err}); is the server running?"
+        ) from err
     except httpx.HTTPError as err:
         raise InputError(f"{url}: request failed: {err}") from err
     if response.status_code >= 400:

@@ -111,8 +111,13 @@ class QuerySyntaxError(SourceError):
     """
 
     def __init__(self, path: Path | str, line: int, column: int, message: str) -> None:
+        super().__init__(path, line, f"SPARQL syntax error: {message}")
         self.column = column
-        super().__init__(path, line, f"{column}: SPARQL syntax error: {message}")
+        # Editors jump to path:line:column; SourceError only gives the line.
+        self.args = (f"{self.path}:{line}:{column}: SPARQL syntax error: {message}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,10 @@ class NamedQuery:
         Whether the header has a Parameters section; without one, any
         variable of the query may be bound and its value's form decides
         its kind.
+    order : tuple of OrderCondition or None
+        The top-level ``ORDER BY`` keys when they are all variables (bare
+        or in ``ASC()``/``DESC()``); None when there is no ``ORDER BY`` or
+        it holds an expression, and the engine's order stands.
     """
 
     name: str
@@ -305,8 +314,12 @@ def find_query(name_or_path: str) -> NamedQuery:
     Raises
     ------
     UsageError
-        If *name_or_path* is neither a bundled query nor an existing file;
-        the message lists the closest names.
+        If *name_or_path* is neither a bundled query nor a file; the
+        message lists the closest names.
+    InputError
+        If it names a ``.rq`` file that does not exist.
+    QuerySyntaxError
+        If the file's query does not parse.
     """
     queries = bundled_queries()
     if name_or_path in queries:
@@ -345,9 +358,12 @@ def _check_syntax_cached(text: str, where: str) -> None:
         if found is None:
             raise QuerySyntaxError(where, 1, 1, str(err)) from err
         line, column, message = found.groups()
-        raise QuerySyntaxError(where, int(line), int(column), _shorten(message)) from err
+        raise QuerySyntaxError(
+            where, int(line), int(column), _shorten(message)
+        ) from err
 
 
+@lru_cache(maxsize=256)
 def query_form(text: str) -> str:
     """Return ``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``.
 
@@ -357,11 +373,17 @@ def query_form(text: str) -> str:
     'ASK'
     """
     for kind, token, _ in _tokens(text):
-        if kind == "word" and token.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        if kind == "word" and token.upper() in (
+            "SELECT",
+            "ASK",
+            "CONSTRUCT",
+            "DESCRIBE",
+        ):
             return token.upper()
     return "SELECT"
 
 
+@lru_cache(maxsize=256)
 def uses_service(text: str) -> bool:
     """Tell whether a query holds a ``SERVICE`` clause (a federated call).
 
@@ -427,7 +449,9 @@ def to_term(
         if kind == "integer":
             if isinstance(value, bool) or not str(value).strip().lstrip("+-").isdigit():
                 raise ValueError("not an integer")
-            return ox.Literal(str(int(str(value).strip())), datatype=ox.NamedNode(XSD + "integer"))
+            return ox.Literal(
+                str(int(str(value).strip())), datatype=ox.NamedNode(XSD + "integer")
+            )
         if kind == "decimal":
             from decimal import Decimal, InvalidOperation
 
@@ -437,17 +461,23 @@ def to_term(
                 raise ValueError("not a decimal number") from err
             if not number.is_finite():
                 raise ValueError("not a finite decimal number")
-            return ox.Literal(format(number, "f"), datatype=ox.NamedNode(XSD + "decimal"))
+            return ox.Literal(
+                format(number, "f"), datatype=ox.NamedNode(XSD + "decimal")
+            )
         if kind == "double":
-            return ox.Literal(repr(float(str(value))), datatype=ox.NamedNode(XSD + "double"))
+            return ox.Literal(
+                repr(float(str(value))), datatype=ox.NamedNode(XSD + "double")
+            )
         if kind == "boolean":
             return _boolean(value)
     except ValueError as err:
+        takes = _kind_phrase(parameter.kind)
         raise UsageError(
-            f"{where}: parameter {parameter.name!r} takes {_kind_phrase(parameter.kind)};"
-            f" {value!r} is {err}"
+            f"{where}: parameter {parameter.name!r} takes {takes}; {value!r} is {err}"
         ) from err
-    raise UsageError(f"{where}: parameter {parameter.name!r} has an unknown kind {kind!r}")
+    raise UsageError(
+        f"{where}: parameter {parameter.name!r} has an unknown kind {kind!r}"
+    )
 
 
 def bind_parameters(
@@ -527,6 +557,7 @@ def _variables(text: str) -> set[str]:
     return {t[1:] for k, t, _ in _tokens(text) if k == "var"}
 
 
+@lru_cache(maxsize=256)
 def _outer_group_start(text: str) -> int | None:
     """Return the offset just after the ``{`` that opens the outer group."""
     depth = 0
@@ -550,11 +581,24 @@ def _outer_group_start(text: str) -> int | None:
 
 def _check_reachable(query: NamedQuery, terms: Mapping[str, object]) -> None:
     """Refuse to bind a variable that only a subquery uses."""
+    outside, inside = _variable_scopes(query.text)
+    for name in terms:
+        if name not in outside:
+            where = "only inside a subquery" if name in inside else "nowhere"
+            raise UsageError(
+                f"{query.where}: ?{name} is used {where} in the query's outer "
+                "group, so a bound value cannot reach it"
+            )
+
+
+@lru_cache(maxsize=256)
+def _variable_scopes(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Return the variables used outside any subquery, and those inside."""
     outside: set[str] = set()
     inside: set[str] = set()
     stack: list[bool] = []  # for each open brace: does it open a subquery?
     previous = ""
-    for kind, token, _ in _tokens(query.text):
+    for kind, token, _ in _tokens(text):
         if token == "{":
             stack.append(False)
         elif token == "}":
@@ -565,13 +609,7 @@ def _check_reachable(query: NamedQuery, terms: Mapping[str, object]) -> None:
         elif kind == "var":
             (inside if any(stack) else outside).add(token[1:])
         previous = token
-    for name in terms:
-        if name not in outside:
-            where = "only inside a subquery" if name in inside else "nowhere"
-            raise UsageError(
-                f"{query.where}: ?{name} is used {where} in the query's outer "
-                "group, so a bound value cannot reach it"
-            )
+    return frozenset(outside), frozenset(inside)
 
 
 def _order_conditions(text: str) -> tuple[OrderCondition, ...] | None:
@@ -669,7 +707,9 @@ def _read_parameters(
             continue
         if line.startswith((" ", "\t")):
             if pending is None:
-                raise SourceError(where, number, "parameter description before any ?name")
+                raise SourceError(
+                    where, number, "parameter description before any ?name"
+                )
             description.append(line.strip())
             continue
         found = _PARAM_LINE.match(line.strip())
@@ -687,17 +727,23 @@ def _read_parameters(
         if kind not in _SCALAR_KINDS and kind not in CONCEPT_KINDS:
             allowed = ", ".join((*_SCALAR_KINDS, *CONCEPT_KINDS))
             raise SourceError(
-                where, number, f"unknown parameter kind {kind!r}; expected one of {allowed}"
+                where,
+                number,
+                f"unknown parameter kind {kind!r}; expected one of {allowed}",
             )
         unknown = flags - {"required", "optional"}
         if unknown:
             raise SourceError(
-                where, number, f"unknown flag {sorted(unknown)[0]!r}; expected "
-                "'required' or 'optional'"
+                where,
+                number,
+                f"unknown flag {sorted(unknown)[0]!r}; expected "
+                "'required' or 'optional'",
             )
         if found["name"] not in _variables(_strip_header(text)):
             raise SourceError(
-                where, number, f"parameter ?{found['name']} is not a variable of the query"
+                where,
+                number,
+                f"parameter ?{found['name']} is not a variable of the query",
             )
         pending = (number, found["name"], kind, "required" in flags)
     close()
@@ -730,10 +776,14 @@ def _boolean(value: object) -> ox.Literal:
         flag = False
     else:
         raise ValueError("not true or false")
-    return ox.Literal("true" if flag else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    return ox.Literal(
+        "true" if flag else "false", datatype=ox.NamedNode(XSD + "boolean")
+    )
 
 
-def _from_rdflib(term: rdflib.term.Identifier) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+def _from_rdflib(
+    term: rdflib.term.Identifier,
+) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
@@ -750,8 +800,13 @@ def _from_rdflib(term: rdflib.term.Identifier) -> ox.NamedNode | ox.Literal | ox
 def _kind_phrase(kind: str) -> str:
     if kind in CONCEPT_KINDS:
         return f"a {CONCEPT_KINDS[kind]} (an IRI, a notation or a label)"
-    return {"iri": "an absolute IRI", "integer": "an integer", "boolean": "true or false",
-            "decimal": "a decimal number", "double": "a number"}.get(kind, f"a {kind}")
+    return {
+        "iri": "an absolute IRI",
+        "integer": "an integer",
+        "boolean": "true or false",
+        "decimal": "a decimal number",
+        "double": "a number",
+    }.get(kind, f"a {kind}")
 
 
 def _shorten(message: str, limit: int = 160) -> str:

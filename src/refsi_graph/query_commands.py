@@ -40,14 +40,16 @@ def add_commands(subparsers: Any) -> None:
     )
     query.add_argument("query", metavar="NAME|FILE.rq", help="query name, file, or '-'")
     query.add_argument(
-        "-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="bind a parameter (repeatable); an actor, activity or process may "
         "be given by IRI, notation or any label",
     )
     _engine_options(query)
-    query.add_argument(
-        "--allow-service", action="store_true", help=_SERVICE_HELP
-    )
+    query.add_argument("--allow-service", action="store_true", help=_SERVICE_HELP)
     query.set_defaults(handler=_run_query)
 
     listing = subparsers.add_parser(
@@ -57,7 +59,10 @@ def add_commands(subparsers: Any) -> None:
         "their parameters.",
     )
     listing.add_argument(
-        "-f", "--format", choices=("table", "json"), default="table",
+        "-f",
+        "--format",
+        choices=("table", "json"),
+        default="table",
         help="output format (default: table)",
     )
     listing.set_defaults(handler=_run_queries)
@@ -101,12 +106,17 @@ def add_commands(subparsers: Any) -> None:
     )
     push.add_argument("url", help="the Graph Store endpoint")
     push.add_argument("file", nargs="?", help="RDF file (default: ontology/refsi.ttl)")
-    push.add_argument("--graph", metavar="IRI", help="a named graph (default: the default graph)")
+    push.add_argument(
+        "--graph", metavar="IRI", help="a named graph (default: the default graph)"
+    )
     push.add_argument(
         "--append", action="store_true", help="add to the graph instead of replacing it"
     )
     push.add_argument(
-        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
         help=f"how long the server has to answer (default: {DEFAULT_TIMEOUT:g})",
     )
     push.set_defaults(handler=_run_push)
@@ -114,16 +124,24 @@ def add_commands(subparsers: Any) -> None:
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-e", "--engine", default="oxigraph", metavar="oxigraph|rdflib|URL",
+        "-e",
+        "--engine",
+        default="oxigraph",
+        metavar="oxigraph|rdflib|URL",
         help="pyoxigraph in-process (default), rdflib's engine, or a SPARQL "
         "endpoint's URL",
     )
     parser.add_argument(
-        "--data", metavar="FILE", help="RDF file for an in-process engine "
+        "--data",
+        metavar="FILE",
+        help="RDF file for an in-process engine "
         "(default: the bundled ontology/refsi.ttl)",
     )
     parser.add_argument(
-        "-f", "--format", choices=FORMATS, default="table",
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default="table",
         help="output: table for a person, or SPARQL 1.1 csv/tsv, or json "
         "(default: table)",
     )
@@ -131,7 +149,10 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", metavar="FILE", help="write to FILE (default: stdout)"
     )
     parser.add_argument(
-        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
         help=f"how long an endpoint has to answer (default: {DEFAULT_TIMEOUT:g})",
     )
 
@@ -140,9 +161,13 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds"
+        ) from None
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number of seconds")
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected a positive number of seconds"
+        )
     return value
 
 
@@ -183,8 +208,12 @@ def _run_queries(args: argparse.Namespace) -> int:
                 "title": q.title,
                 "description": q.description,
                 "parameters": [
-                    {"name": p.name, "kind": p.kind, "required": p.required,
-                     "description": p.description}
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "required": p.required,
+                        "description": p.description,
+                    }
                     for p in q.parameters
                 ],
                 "example": q.example,
@@ -233,19 +262,29 @@ def _run_search(args: argparse.Namespace) -> int:
     result = QueryResult(
         ("kind", "notation", "label", "concept"),
         [
-            (ox.Literal(c.kind), ox.Literal(c.notation) if c.notation else None,
-             ox.Literal(c.label, language="fr"), ox.NamedNode(c.iri))
+            (
+                ox.Literal(c.kind),
+                ox.Literal(c.notation) if c.notation else None,
+                ox.Literal(c.label, language="fr"),
+                ox.NamedNode(c.iri),
+            )
             for c in found
         ],
     )
-    shown = result.select("kind", "notation", "label") if args.format == "table" else result
+    shown = (
+        result.select("kind", "notation", "label") if args.format == "table" else result
+    )
     emit(shown.render(args.format), args.output)
     return 0
 
 
 def _run_push(args: argparse.Namespace) -> int:
     count = push_graph(
-        args.url, args.file, graph=args.graph, replace=not args.append, timeout=args.timeout
+        args.url,
+        args.file,
+        graph=args.graph,
+        replace=not args.append,
+        timeout=args.timeout,
     )
     where = f"graph <{args.graph}>" if args.graph else "the default graph"
     print(
