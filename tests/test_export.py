@@ -294,7 +294,7 @@ def test_input_that_is_not_rdf(
     bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
     out = tmp_path / "out.nt"
     code, _, err = run(capsys, "export", str(bad), "-o", str(out))
-    assert code == 2 and f"{bad}: not valid turtle" in err
+    assert code == 2 and f"{bad}: not valid Turtle" in err
     assert not out.exists()
 
 

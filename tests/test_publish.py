@@ -88,7 +88,7 @@ def test_bad_graph_is_an_input_error(
         capsys, "publish", "--out", str(tmp_path / "o"), "--graph", str(bad)
     )
     assert code == 2
-    assert "bad.ttl: not a readable Turtle graph" in err
+    assert "bad.ttl: not valid Turtle" in err
     assert not (tmp_path / "o").exists()
 
 

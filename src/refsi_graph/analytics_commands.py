@@ -39,7 +39,7 @@ from refsi_graph.analytics import (
 from refsi_graph.cli import emit
 from refsi_graph.errors import UsageError
 from refsi_graph.paths import ontology_file
-from refsi_graph.stats import load_store
+from refsi_graph.rdfio import load_store, require_refsi
 
 __all__ = ["add_commands"]
 
@@ -169,7 +169,10 @@ class _Scope:
 
 
 def _scope(args: argparse.Namespace) -> _Scope:
-    data = read_framework(load_store(args.file or ontology_file()))
+    path = args.file or ontology_file()
+    store = load_store(path)
+    require_refsi(store, path)
+    data = read_framework(store)
     activities = data.select(args.macro, args.process, args.exclude_all)
     if args.macro:
         where = f"macro-process {args.macro}"

@@ -23,8 +23,8 @@ import rdflib
 from refsi_graph.errors import InputError, UsageError
 from refsi_graph.paths import ontology_file
 from refsi_graph.queries import check_syntax, query_form, uses_service
+from refsi_graph.rdfio import load_graph, load_store
 from refsi_graph.results import QueryResult, Term, normalize_term
-from refsi_graph.stats import load_store
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -45,16 +45,6 @@ DEFAULT_TIMEOUT = 30.0
 _SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 _TRIPLE_VARIABLES = ("subject", "predicate", "object")
-_RDFLIB_FORMATS = {
-    ".nt": "nt",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
-    ".n3": "n3",
-    ".trig": "trig",
-    ".nq": "nquads",
-}
 
 
 class Engine(ABC):
@@ -179,15 +169,8 @@ class RdflibEngine(Engine):
         InputError
             If the file is missing or does not parse.
         """
-        path = Path(path or ontology_file())
-        fmt = _RDFLIB_FORMATS.get(path.suffix.lower(), "turtle")
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        try:
-            graph = rdflib.Graph().parse(path, format=fmt)
-        except Exception as err:  # rdflib's parsers raise many unrelated types
-            raise InputError(f"{path}: not valid {fmt}: {err}") from err
-        logger.debug("rdflib parsed %d triples from %s", len(graph), path)
+        graph = load_graph(path or ontology_file())
+        logger.debug("rdflib holds %d triples", len(graph))
         return cls(graph)
 
     def _run(self, text: str) -> QueryResult:

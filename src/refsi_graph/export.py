@@ -24,7 +24,6 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.plugins.serializers.jsonld import from_rdf
-from rdflib.util import guess_format
 
 from refsi_graph.builder import serialize_turtle
 from refsi_graph.cli import emit
@@ -39,6 +38,7 @@ from refsi_graph.namespaces import (
     data_namespace,
 )
 from refsi_graph.paths import ontology_file
+from refsi_graph.rdfio import load_graph
 
 __all__ = [
     "CSV_DELIMITERS",
@@ -191,17 +191,7 @@ def read_graph(path: Path | str) -> Graph:
     >>> len(read_graph(ontology_file())) > 2000
     True
     """
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected an RDF file")
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    syntax = guess_format(str(path)) or "turtle"
-    graph = Graph()
-    try:
-        graph.parse(path, format=syntax)
-    except Exception as err:  # rdflib's parsers raise many unrelated types
-        raise InputError(f"{path}: not valid {syntax}: {err}") from err
+    graph = load_graph(path)
     if any(isinstance(term, BNode) for triple in graph for term in triple):
         raise InputError(
             f"{path}: holds blank nodes; expected a refsi graph, where every "

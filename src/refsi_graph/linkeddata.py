@@ -33,6 +33,7 @@ from refsi_graph.errors import InputError, UsageError
 from refsi_graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, REFSI
 from refsi_graph.negotiation import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from refsi_graph.paths import ontology_file
+from refsi_graph.rdfio import load_store
 
 __all__ = [
     "ONTOLOGY_DOC",
@@ -253,7 +254,8 @@ def load_linked_data(
     Parameters
     ----------
     graph : Path or str, optional
-        A Turtle file (default: the committed ``ontology/refsi.ttl``).
+        An RDF file, its syntax told by its suffix (default: the committed
+        ``ontology/refsi.ttl``).
     base : str, optional
         The base IRI to publish under. Data IRIs of the graph's own base are
         rewritten to it, so that the committed graph can be served from
@@ -280,13 +282,7 @@ def load_linked_data(
     True
     """
     path = Path(graph) if graph is not None else ontology_file()
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except (SyntaxError, OSError, ValueError) as err:
-        raise InputError(f"{path}: not a readable Turtle graph: {err}") from err
+    store = load_store(path)
     own_base = _graph_base(store, path)
     if base is not None:
         Layout(base)

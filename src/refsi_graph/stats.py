@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from refsi_graph.errors import InputError
 from refsi_graph.namespaces import REFSI
+from refsi_graph.rdfio import load_store
 
 __all__ = ["Stats", "compute_stats", "format_stats", "load_store"]
 
@@ -117,43 +118,6 @@ class Stats:
         for level, count in zip(data["levels"], self.levels, strict=True):
             level["gap"] = count.gap
         return data
-
-
-def load_store(path: Path | str) -> ox.Store:
-    """Load an RDF file into an in-memory pyoxigraph store.
-
-    The format follows the file extension (``.ttl``, ``.nt``, ``.rdf``,
-    ``.owl``, ``.xml``, ``.jsonld``); Turtle when it is unknown.
-
-    Raises
-    ------
-    InputError
-        If the file is missing or does not parse; the message gives the
-        parser's line and column.
-    """
-    path = Path(path)
-    fmt = {
-        ".nt": ox.RdfFormat.N_TRIPLES,
-        ".rdf": ox.RdfFormat.RDF_XML,
-        ".owl": ox.RdfFormat.RDF_XML,
-        ".xml": ox.RdfFormat.RDF_XML,
-        ".jsonld": ox.RdfFormat.JSON_LD,
-        ".nq": ox.RdfFormat.N_QUADS,
-        ".trig": ox.RdfFormat.TRIG,
-    }.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(path), format=fmt)
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, expected an RDF file") from err
-    except SyntaxError as err:
-        raise InputError(f"{path}: not valid {fmt.name}: {err}") from err
-    except (OSError, ValueError) as err:
-        raise InputError(f"{path}: cannot be loaded: {err}") from err
-    logger.debug("loaded %d triples from %s", len(store), path)
-    return store
 
 
 def compute_stats(store: ox.Store, source: Path | str | None = None) -> Stats:
