@@ -23,7 +23,7 @@ run: $(BIN)/refsi
 	$(BIN)/refsi query shared_activities --param actor_a=RSSI --param actor_b=DSI
 # The graph in the formats other tools read (out/ is git-ignored).
 	for ext in nt rdf jsonld csv graphml; do \
-		$(BIN)/refsi export -o out/export/refsi.$$ext || exit 1; \
+		mkdir -p out/export && $(BIN)/refsi export -o out/export/refsi.$$ext || exit 1; \
 	done
 	@echo "exports written to out/export/"
 # The static linked-data site (issue 7), in the git-ignored out/.

@@ -37,7 +37,7 @@ from refsi_graph.analytics import (
     write_graphml,
 )
 from refsi_graph.cli import emit
-from refsi_graph.errors import UsageError
+from refsi_graph.errors import OutputError, UsageError
 from refsi_graph.paths import ontology_file
 from refsi_graph.rdfio import load_store, require_refsi
 
@@ -303,6 +303,12 @@ def _write_figures(
         plot_overlap_heatmap,
         save_figure,
     )
+
+    # -d names a directory to fill: make it, as publish --out does.
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{directory}: cannot be created: {err.strerror}") from err
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"--output-dir {directory}: is a file, expected a directory")

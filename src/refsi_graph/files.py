@@ -130,7 +130,12 @@ def write_atomic(path: Path | str, data: bytes) -> None:
         if target.is_dir():
             raise OutputError(f"{path}: is a directory; expected a file name")
         mode = target.stat().st_mode & 0o7777 if target.exists() else None
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():
+            # A typo in a path must not grow a directory tree.
+            what = "is not a directory" if target.parent.exists() else "does not exist"
+            raise OutputError(
+                f"{path}: {target.parent} {what}; expected an existing directory"
+            )
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as err:
         raise OutputError(f"{path}: cannot be written: {err.strerror or err}") from err
