@@ -75,7 +75,7 @@ _CLASSES: dict[str, tuple[_Term, tuple[URIRef, ...]]] = {
     "Activite": (
         _Term(
             "Activité",
-            Activity,
+            "Activity",
             "Activité relative au SI, rattachée à un processus et qui concerne "
             "des acteurs.",
             "An activity touching the IS, part of one process, that concerns "
@@ -245,6 +245,7 @@ _ANNOTATION_PROPERTIES = (
     DCTERMS.publisher,
     DCTERMS.source,
     DCTERMS.issued,
+    DCTERMS.modified,
     DCTERMS.rights,
     DCTERMS.license,
     VANN.preferredNamespacePrefix,
@@ -563,6 +564,9 @@ class _GraphBuilder:
             self.add(scheme, DCTERMS.source, self.source_iri())
             if fw.issued:
                 self.add(scheme, DCTERMS.issued, Literal(fw.issued, datatype=XSD.date))
+                # VocPub asks for a modification date: the 2020 edition is the
+                # last change of the content, so it is the publication's date.
+                self.add(scheme, DCTERMS.modified, Literal(fw.issued, datatype=XSD.date))
             self.add(
                 scheme,
                 DCTERMS.rights,

@@ -24,7 +24,7 @@ __all__ = ["build_parser", "emit", "main"]
 logger = logging.getLogger(__name__)
 
 # Modules whose add_commands(subparsers) registers subcommands, in help order.
-COMMAND_MODULES = ("refsi_graph.commands",)
+COMMAND_MODULES = ("refsi_graph.commands", "refsi_graph.validation")
 
 Handler = Callable[[argparse.Namespace], int]
 
