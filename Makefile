@@ -16,6 +16,7 @@ $(BIN)/refsi: pyproject.toml
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+	$(BIN)/refsi validate
 
 test: $(BIN)/refsi
 	$(BIN)/python -m pytest

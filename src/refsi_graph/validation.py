@@ -24,6 +24,8 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result as QueryResult
 from rdflib.term import Node
 from rdflib.util import guess_format
 
@@ -257,10 +259,12 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
     >>> report.conforms, report.count(SH.Violation)
     (True, 0)
     """
-    logger.debug("validating %d triples against %d shape triples", len(data), len(shapes))
+    logger.debug(
+        "validating %d triples against %d shape triples", len(data), len(shapes)
+    )
     try:
         _, report_graph, _ = pyshacl.validate(
-            data,
+            _PreparedQueryGraph(data),
             shacl_graph=shapes,
             inference="none",
             abort_on_first=False,
@@ -269,14 +273,18 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
         )
     except ReportableRuntimeError as err:
         raise InputError(f"the shapes cannot be used: {err.message}") from err
+    if isinstance(report_graph, ReportableRuntimeError):
+        # pySHACL returns, rather than raises, a query it refuses to run.
+        raise InputError(f"the shapes cannot be used: {report_graph.message}")
     assert isinstance(report_graph, Graph)
     prefixes = _prefixes(data)
     results = [
         _describe(report_graph, node, data, shapes, prefixes)
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     ]
-    results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), str(r.shape),
-                                r.sort_key()))
+    results.sort(
+        key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), str(r.shape), r.sort_key())
+    )
     logger.debug("%d results", len(results))
     return Report(
         results=results,
@@ -312,6 +320,34 @@ def validate(
     report.data_files = [str(f) for f in files]
     report.shape_files = [str(f) for f in shape_files]
     return report
+
+
+class _PreparedQueryGraph(Graph):
+    """A view of a graph that parses each distinct SPARQL text only once.
+
+    pySHACL sends the text of a SPARQL-based constraint once per focus
+    node, and rdflib parses it every time; parsing is most of the cost of
+    such a constraint. The view shares the store, so nothing is copied.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(
+            store=graph.store,
+            identifier=graph.identifier,
+            namespace_manager=graph.namespace_manager,
+        )
+        self._prepared: dict[str, Any] = {}
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> QueryResult:
+        if isinstance(query_object, str):
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                # The same namespaces as Graph.query would lend an undeclared
+                # prefix; the query's own PREFIX lines take precedence.
+                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
+                self._prepared[query_object] = prepared
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
 
 
 def _prefixes(data: Graph) -> Graph:
@@ -355,16 +391,22 @@ def add_commands(subparsers: Any) -> None:
         "on a violation, 2 for bad input.",
     )
     cmd.add_argument(
-        "files", nargs="*", metavar="FILE",
+        "files",
+        nargs="*",
+        metavar="FILE",
         help="RDF files to validate together, '-' for Turtle on stdin "
         "(default: the committed ontology/refsi.ttl)",
     )
     cmd.add_argument(
-        "--shapes", metavar="DIR",
+        "--shapes",
+        metavar="DIR",
         help="a directory of SHACL shapes in Turtle, or one file (default: shapes/)",
     )
     cmd.add_argument(
-        "-f", "--format", choices=FORMATS, default="text",
+        "-f",
+        "--format",
+        choices=FORMATS,
+        default="text",
         help="report format (default: text)",
     )
     cmd.add_argument(
@@ -454,7 +496,10 @@ def _subject(focus: Node, value: Node | None, data: Graph) -> Node:
     # Checks run on a whole scheme or on the ontology name what is at fault
     # as the value; a reader wants that concept or term, not the container.
     container = (focus, RDF.type, SKOS.ConceptScheme) in data or (
-        focus, RDF.type, OWL.Ontology) in data
+        focus,
+        RDF.type,
+        OWL.Ontology,
+    ) in data
     if container and isinstance(value, URIRef) and value != focus:
         return value
     return focus
@@ -526,8 +571,11 @@ def _path_text(graph: Graph, path: Node, prefixes: Graph) -> str:
         return "|".join(
             _path_text(graph, p, prefixes) for p in Collection(graph, alternative)
         )
-    for prop, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"),
-                         (SH.zeroOrOnePath, "?")):
+    for prop, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
         inner = graph.value(path, prop)
         if inner is not None:
             return f"({_path_text(graph, inner, prefixes)}){suffix}"
@@ -549,7 +597,7 @@ def _compact(prefixes: Graph, node: Node) -> str:
             best = (prefix, str(namespace))
     if not best[1] or len(text) == len(best[1]):
         return f"<{text}>"
-    return f"{best[0]}:{text[len(best[1]):]}"
+    return f"{best[0]}:{text[len(best[1]) :]}"
 
 
 def _notation_key(notation: str | None) -> tuple[tuple[int, int | str], ...]:
@@ -636,8 +684,11 @@ def _report_json(report: Report) -> dict[str, Any]:
                 "notation": r.notation,
                 "label": r.labels,
                 "path": r.path_text,
-                "value": None if r.value is None else _compact(report.prefixes, r.value),
-                "component": None if r.component is None
+                "value": None
+                if r.value is None
+                else _compact(report.prefixes, r.value),
+                "component": None
+                if r.component is None
                 else _compact(report.prefixes, r.component),
                 "message": r.messages,
             }
