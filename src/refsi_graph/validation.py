@@ -251,6 +251,14 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
     InputError
         If pySHACL cannot use the shapes (a malformed constraint).
 
+    Notes
+    -----
+    A result whose focus node is a concept scheme or the ontology, with a
+    concept or a term as ``sh:value``, comes from a check run once per
+    scheme; its subject is that value. pySHACL drops the language tag of a
+    SPARQL message whose placeholders it fills, so the tag is recovered by
+    matching the message against the shape's templates.
+
     Examples
     --------
     >>> from refsi_graph.paths import ontology_file
