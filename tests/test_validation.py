@@ -144,6 +144,8 @@ def baseline(committed_graph: Graph) -> set[Key]:
 def broken_reports(committed_graph: Graph) -> Iterator[dict[str, list]]:  # type: ignore[type-arg]
     """Validate every broken graph, and all the neighbours in one graph."""
     jobs = {name: edited(committed_graph, name) for name in sorted(BREAKS)}
+    for name in sorted(NEIGHBOURS):
+        jobs[f"neighbour:{name}"] = edited(committed_graph, name, table=NEIGHBOURS)
     jobs["<neighbours>"] = edited(
         committed_graph, *sorted(NEIGHBOURS), table=NEIGHBOURS
     )
@@ -279,6 +281,16 @@ def test_fixture_breaks_exactly_its_shape(
     assert shapes == {name}, f"{name}: also breaks {shapes - {name}}"
     for _, langs in new:
         assert langs == ["en", "fr"]
+
+
+@pytest.mark.parametrize("name", sorted(NEIGHBOURS))
+def test_neighbour_passes(
+    name: str,
+    broken_reports: dict[str, list],  # type: ignore[type-arg]
+    baseline: set[Key],
+) -> None:
+    new = [k for k, _ in broken_reports[f"neighbour:{name}"] if k not in baseline]
+    assert new == [], f"{name}: the neighbour breaks {new}"
 
 
 def test_the_neighbours_together_break_nothing(
