@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,52 @@ def write_source(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return write
+
+
+# -- Publication (issue 7): real servers on loopback, started and stopped here --
+
+
+@contextlib.contextmanager
+def running_server(base: str | None = None, **options: object) -> Iterator[str]:
+    """Run ``refsi serve``'s application with uvicorn on a free loopback port.
+
+    The socket is bound first, so that *base* may name the port: ``{port}``
+    in it is replaced by the port number. Yields the server's root URL.
+    """
+    import threading
+    import time
+
+    import uvicorn
+
+    from refsi_graph.linkeddata import load_linked_data
+    from refsi_graph.server import _bind, create_app
+
+    sock = _bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    data = load_linked_data(base=base.format(port=port) if base else None)
+    app = create_app(data, **options)  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """A server whose IRIs are its own: ``http://127.0.0.1:PORT/id/…``."""
+    with running_server(
+        "http://127.0.0.1:{port}/id/", timeout=3.0, max_results=50, workers=2
+    ) as url:
+        yield url

@@ -30,7 +30,9 @@ def test_rebuild_in_another_process_is_identical(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONHASHSEED="12345")
     subprocess.run(
         [sys.executable, "-m", "refsi_graph.cli", "build", "-o", str(out)],
-        check=True, env=env, capture_output=True,
+        check=True,
+        env=env,
+        capture_output=True,
     )
     assert out.read_bytes() == ontology_file().read_bytes()
 
@@ -61,8 +63,11 @@ def test_iris_follow_the_design(graph: Graph) -> None:
     label = graph.value(activity, SKOS.prefLabel)
     assert label is not None
     fr = {o for o in graph.objects(activity, SKOS.prefLabel) if o.language == "fr"}
-    assert fr == {Literal("Suivi, contrôle, arbitrage et reporting sur l'avancée du projet",
-                          lang="fr")}
+    assert fr == {
+        Literal(
+            "Suivi, contrôle, arbitrage et reporting sur l'avancée du projet", lang="fr"
+        )
+    }
     assert (iri("macro-processus/3"), SKOS.topConceptOf, iri("referentiel")) in graph
     assert (iri("referentiel"), SKOS.hasTopConcept, iri("macro-processus/3")) in graph
 
@@ -115,13 +120,20 @@ def test_completed_titles_carry_an_editorial_note(graph: Graph) -> None:
 
 def test_mentions_link_glossary_terms(graph: Graph) -> None:
     assert (iri("activite/3.3.2"), REFSI.mentionne, iri("glossaire/transfert")) in graph
-    assert (iri("processus/4.2"), REFSI.mentionne, iri("glossaire/utilisateur")) in graph
+    assert (
+        iri("processus/4.2"),
+        REFSI.mentionne,
+        iri("glossaire/utilisateur"),
+    ) in graph
     assert len(list(graph.subject_objects(REFSI.mentionne))) == 4
 
 
 def test_every_term_is_labelled_and_commented(graph: Graph) -> None:
-    terms = [s for s in graph.subjects(RDFS.isDefinedBy, None)
-             if str(s).startswith(str(REFSI))]
+    terms = [
+        s
+        for s in graph.subjects(RDFS.isDefinedBy, None)
+        if str(s).startswith(str(REFSI))
+    ]
     assert len(terms) >= 15
     for term in terms:
         assert {o.language for o in graph.objects(term, RDFS.label)} == {"fr", "en"}
@@ -140,5 +152,12 @@ def test_base_iri_is_a_setting(tmp_path: Path) -> None:
     graph = build(output=tmp_path / "local.ttl", base=base)
     assert (URIRef(base + "activite/3.1.3"), RDF.type, REFSI.Activite) in graph
     assert not any(str(s).startswith(ID) for s in graph.subjects())
-    assert "@prefix refsid: <https://si.example-chu.fr/refsi/>" in (
-        tmp_path / "local.ttl").read_text()
+    assert (
+        "@prefix refsid: <https://si.example-chu.fr/refsi/>"
+        in (tmp_path / "local.ttl").read_text()
+    )
+
+
+def test_class_labels_are_the_curated_words(graph: Graph) -> None:
+    labels = {o.language: str(o) for o in graph.objects(REFSI.Activite, RDFS.label)}
+    assert labels == {"fr": "Activité", "en": "Activity"}

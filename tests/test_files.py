@@ -34,14 +34,17 @@ def _nfd(text: str) -> bytes:
 def _stray_space(text: str) -> bytes:
     lines = []
     for line in text.split("\n"):
-        cells = ["  " + c.replace(" ", "  ") + " " if c else c for c in line.split("\t")]
+        cells = [
+            "  " + c.replace(" ", "  ") + " " if c else c for c in line.split("\t")
+        ]
         lines.append("\t".join(cells) + "  \t")
     return "\n".join(lines).encode("utf-8")
 
 
 def _all_at_once(text: str) -> bytes:
-    return b"\xef\xbb\xbf" + _crlf(_stray_space(_nfd(_nbsp(text).decode()).decode())
-                                   .decode().replace("\r", ""))
+    return b"\xef\xbb\xbf" + _crlf(
+        _stray_space(_nfd(_nbsp(text).decode()).decode()).decode().replace("\r", "")
+    )
 
 
 VARIANTS: dict[str, Callable[[str], bytes]] = {
@@ -64,12 +67,18 @@ def test_variant_gives_the_same_graph(
     assert serialize_turtle(graph) == ontology_file().read_bytes()
 
 
-def test_latin1_file_is_refused(source_text: str, write_source: Callable[..., Path]) -> None:
+def test_latin1_file_is_refused(
+    source_text: str, write_source: Callable[..., Path]
+) -> None:
     source = write_source(source_text.encode("latin-1", errors="replace"))
-    first_accent = next(i for i, line in enumerate(source_text.split("\n"), 1)
-                        if not line.isascii())
-    with pytest.raises(SourceError, match=rf"{source.name}:{first_accent}: .*not valid "
-                       r"UTF-8.*expected a UTF-8 text file"):
+    first_accent = next(
+        i for i, line in enumerate(source_text.split("\n"), 1) if not line.isascii()
+    )
+    with pytest.raises(
+        SourceError,
+        match=rf"{source.name}:{first_accent}: .*not valid "
+        r"UTF-8.*expected a UTF-8 text file",
+    ):
         build(source=source)
 
 
@@ -80,3 +89,59 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"two"
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
     assert target.stat().st_mode & 0o044  # readable like any file, not private
+
+
+def test_write_atomic_writes_through_a_device(tmp_path: Path) -> None:
+    import stat
+
+    write_atomic("/dev/null", b"discarded")
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
+def test_write_atomic_follows_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None:
+    real = tmp_path / "real.ttl"
+    real.write_bytes(b"old")
+    real.chmod(0o640)
+    link = tmp_path / "link.ttl"
+    link.symlink_to(real)
+    write_atomic(link, b"new")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new"
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("", "empty output path"), (".", "is a directory")],
+    ids=["empty", "directory"],
+)
+def test_write_atomic_refuses(target: str, message: str, tmp_path: Path) -> None:
+    from refsi_graph.errors import OutputError
+
+    with pytest.raises(OutputError, match=message):
+        write_atomic(str(tmp_path / target) if target else "", b"x")
+
+
+def test_write_atomic_under_a_file(tmp_path: Path) -> None:
+    from refsi_graph.errors import OutputError
+
+    (tmp_path / "plain.txt").write_text("x")
+    with pytest.raises(OutputError, match=r"plain.txt/x.ttl: cannot be written"):
+        write_atomic(tmp_path / "plain.txt" / "x.ttl", b"x")
+
+
+def test_utf16_is_named(source_text: str, write_source: Callable[..., Path]) -> None:
+    source = write_source(source_text.encode("utf-16"))
+    with pytest.raises(SourceError, match=r":1: the file looks like UTF-16"):
+        build(source=source)
+
+
+def test_control_character_is_refused(
+    source_text: str, write_source: Callable[..., Path]
+) -> None:
+    source = write_source(source_text.replace("Projet SI\t", "Projet\x07 SI\t", 1))
+    line = next(
+        i for i, ln in enumerate(source_text.split("\n"), 1) if "Projet SI\t" in ln
+    )
+    with pytest.raises(SourceError, match=rf":{line}: control character U\+0007"):
+        build(source=source)

@@ -66,8 +66,9 @@ HAND_COUNTED = {
 
 @pytest.mark.parametrize("slug", sorted(HAND_COUNTED))
 def test_activities_of_actor(framework: Framework, slug: str) -> None:
-    found = sorted(a.notation for a in framework.activities() if slug in
-                   [x.slug for x in a.actors])
+    found = sorted(
+        a.notation for a in framework.activities() if slug in [x.slug for x in a.actors]
+    )
     assert found == HAND_COUNTED[slug]
 
 
@@ -118,14 +119,26 @@ def test_marked_actor_names_resolve(framework: Framework) -> None:
         ("8.4.1", "expert-technique", "Expert technique (réseau, système, BDD,...)"),
         ("5.4.1", "cadre", "Cadres"),
         ("6.1.1", "dpd", "Délégué à la protection des données"),
-        ("1.1.3", "responsable-si-eco-responsable", "Responsable de SI éco-responsable"),
+        (
+            "1.1.3",
+            "responsable-si-eco-responsable",
+            "Responsable de SI éco-responsable",
+        ),
         ("4.5.1", "analyste-donnees", "Analyste / scientifique des données"),
     ],
-    ids=["cyber-sécurité", "lower-case", "BDD-comma", "plural", "full-name",
-         "de-SI", "short-analyst"],
+    ids=[
+        "cyber-sécurité",
+        "lower-case",
+        "BDD-comma",
+        "plural",
+        "full-name",
+        "de-SI",
+        "short-analyst",
+    ],
 )
-def test_variant_spellings(framework: Framework, notation: str, slug: str,
-                           spelling: str) -> None:
+def test_variant_spellings(
+    framework: Framework, notation: str, slug: str, spelling: str
+) -> None:
     activity = by_notation(framework, notation)
     assert (slug, spelling) in [(a.slug, s) for a, s in activity.spellings]
 

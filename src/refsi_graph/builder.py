@@ -25,6 +25,7 @@ from refsi_graph.namespaces import (
 )
 from refsi_graph.paths import data_dir, source_file
 from refsi_graph.registry import load_registry
+from refsi_graph.turtle import write_turtle
 
 __all__ = [
     "ONTOLOGY_VERSION",
@@ -43,6 +44,10 @@ SOURCE_URL = (
     "-de-santé"
 )
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# Fixed dates, not the build time, so that every rebuild gives the same bytes;
+# bump ONTOLOGY_MODIFIED with ONTOLOGY_VERSION.
+ONTOLOGY_CREATED = "2026-12-04"
+ONTOLOGY_MODIFIED = "2026-12-04"
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,7 @@ _ANNOTATION_PROPERTIES = (
     DCTERMS.publisher,
     DCTERMS.source,
     DCTERMS.issued,
+    DCTERMS.created,
     DCTERMS.modified,
     DCTERMS.rights,
     DCTERMS.license,
@@ -273,10 +279,13 @@ def load_translations(path: Path | str) -> dict[str, str]:
         if not line.strip():
             continue
         cells = [" ".join(c.split()) for c in line.split("\t")]
-        if len(cells) != 2 or not all(cells):
+        if len(cells) != 2:
             raise SourceError(
-                path, number, f"expected 2 non-empty tab-separated cells, found {len(cells)}"
+                path, number, f"expected 2 tab-separated cells, found {len(cells)}"
             )
+        if not all(cells):
+            empty = "French" if not cells[0] else "English"
+            raise SourceError(path, number, f"the {empty} cell is empty")
         french, english = cells
         if french in table:
             raise SourceError(
@@ -318,16 +327,13 @@ def build_graph(
 def serialize_turtle(graph: Graph, base: str = DEFAULT_BASE) -> bytes:
     """Serialise *graph* as Turtle, byte-identical for the same triples.
 
-    rdflib's Turtle writer follows the store's insertion order, so the
-    triples are re-inserted in sorted N-Triples order into a fresh graph.
+    The order follows the framework (see :mod:`refsi_graph.turtle`), and
+    blank nodes are refused since their labels would vary between runs.
     """
     if any(isinstance(t, BNode) for triple in graph for t in triple):
         raise ValueError("blank nodes would make the Turtle output unstable")
-    lines = sorted(graph.serialize(format="nt").splitlines())
-    ordered = Graph()
-    bind_prefixes(ordered, base)
-    ordered.parse(data="\n".join(lines), format="nt")
-    return ordered.serialize(format="turtle").encode("utf-8")
+    bind_prefixes(graph, base)
+    return write_turtle(graph)
 
 
 def build(
@@ -361,14 +367,29 @@ def build(
     translations_path = (
         Path(translations_path) if translations_path else data_dir() / "labels-en.tsv"
     )
+    logger.info("reading the actor registry %s", registry_path)
     registry = load_registry(registry_path)
+    logger.info("parsing the source %s", source)
     framework = load_framework(source, registry)
+    logger.info("reading the English labels %s", translations_path)
     translations = load_translations(translations_path)
     graph = build_graph(framework, translations, translations_path, base)
+    _warn_unused(framework, translations, translations_path)
     if output is not None:
         write_atomic(output, serialize_turtle(graph, base))
-        logger.debug("wrote %d triples to %s", len(graph), output)
+        logger.info("wrote %d triples to %s", len(graph), output)
     return graph
+
+
+def _warn_unused(
+    framework: Framework, translations: dict[str, str], path: Path
+) -> None:
+    used = {m.label for m in framework.macro_processes}
+    used |= {p.label for p in framework.processes()}
+    used |= {a.label for a in framework.activities()}
+    used |= {t.label for t in framework.glossary}
+    for french in sorted(set(translations) - used):
+        logger.warning("%s: %r translates no label of the source", path, french)
 
 
 class _GraphBuilder:
@@ -469,6 +490,12 @@ class _GraphBuilder:
         )
         self.add(o, VANN.preferredNamespacePrefix, Literal("refsi"))
         self.add(o, VANN.preferredNamespaceUri, Literal(str(REFSI)))
+        # Protégé lists ontologies by rdfs:label; pyLODE and Widoco show the
+        # dates in the header.
+        self.add(o, RDFS.label, Literal("Ontologie refsi", lang="fr"))
+        self.add(o, RDFS.label, Literal("refsi ontology", lang="en"))
+        self.add(o, DCTERMS.created, Literal(ONTOLOGY_CREATED, datatype=XSD.date))
+        self.add(o, DCTERMS.modified, Literal(ONTOLOGY_MODIFIED, datatype=XSD.date))
 
     def source_iri(self) -> URIRef:
         return URIRef(quote(SOURCE_URL, safe=":/"))

@@ -24,7 +24,15 @@ __all__ = ["build_parser", "emit", "main"]
 logger = logging.getLogger(__name__)
 
 # Modules whose add_commands(subparsers) registers subcommands, in help order.
-COMMAND_MODULES = ("refsi_graph.commands", "refsi_graph.validation")
+COMMAND_MODULES = (
+    "refsi_graph.commands",
+    "refsi_graph.validation",
+    "refsi_graph.query_commands",
+    "refsi_graph.export",
+    "refsi_graph.analytics_commands",
+    "refsi_graph.publish",
+    "refsi_graph.server",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -76,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="refsi: %(levelname)s: %(message)s",
     )
+    # A terminal or pipe that cannot show accents must not crash a report.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -90,6 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (head, less) went away; that is not a failure of ours.
         sys.stderr.close()
         return 0
+    except OSError as err:
+        # Standard output itself failed (a full disk, a closed terminal).
+        print(
+            f"refsi: error: cannot write the output: {err.strerror or err}",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -7,6 +7,7 @@ from pathlib import Path
 __all__ = [
     "RefsiError",
     "InputError",
+    "OutputError",
     "SourceError",
     "UsageError",
 ]
@@ -30,6 +31,10 @@ class UsageError(RefsiError):
 
 class InputError(RefsiError):
     """An input file is missing, unreadable or not in the expected form."""
+
+
+class OutputError(RefsiError):
+    """An output file cannot be written (missing rights, a directory, no space)."""
 
 
 class SourceError(InputError):

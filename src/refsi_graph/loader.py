@@ -1,8 +1,11 @@
 """Read the ANAP publication as text into a model of the framework.
 
 The source is the web page saved as text: a table of contents, the
-tab-separated table of section 1.4 and a glossary. See DESIGN.md, "The
-source", for the quirks this module copes with.
+tab-separated table of section 1.4 and a glossary. The importer copes with
+what the web page does: macro-process headers repeated at page breaks with
+continuation rows, header rows, trailing tabs, ``<u>`` glossary marks, actor
+names spelled several ways, slashes inside and between actor names, and the
+"Tous les métiers" row.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ __all__ = [
     "Process",
     "TocEntry",
     "load_framework",
+    "normalise_label",
+    "shorten",
     "slugify",
 ]
 
@@ -135,6 +140,17 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
 
 
+def shorten(text: str, width: int = 80) -> str:
+    """Return *text* cut to *width* characters, for error messages.
+
+    Examples
+    --------
+    >>> shorten("abc" * 40, 10)
+    'abcabcabc…'
+    """
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def normalise_label(text: str) -> str:
     """Strip glossary marks, collapse white space and apply NFC."""
     text = _STRAY_TAG.sub("", text)
@@ -202,7 +218,9 @@ def _read_toc(path: Path, lines: list[str]) -> list[TocEntry]:
             break
         found = _TOC_ENTRY.match(stripped)
         if found and found.group(1).split(".")[0] in "234" and "." in found.group(1):
-            entries.append(TocEntry(found.group(1), normalise_label(found.group(2)), number))
+            entries.append(
+                TocEntry(found.group(1), normalise_label(found.group(2)), number)
+            )
     if not entries:
         raise SourceError(
             path, start + 1, "the table of contents lists no actor (sections 2 to 4)"
@@ -270,19 +288,32 @@ def _read_glossary(path: Path, lines: list[str]) -> tuple[list[GlossaryTerm], in
     try:
         start = next(i for i, ln in enumerate(lines) if ln.strip() == "Glossaire")
     except StopIteration:
-        raise SourceError(path, None, "no 'Glossaire' line; expected the glossary") from None
+        raise SourceError(
+            path, None, "no 'Glossaire' line; expected the glossary"
+        ) from None
     terms: list[GlossaryTerm] = []
     seen: dict[str, GlossaryTerm] = {}
     end = len(lines)
+    prose: int | None = None
     for number, line in enumerate(lines[start + 1 :], start + 2):
         stripped = line.strip()
         if not stripped:
             continue
         found = _GLOSSARY_ITEM.match(stripped)
         if not found:
-            end = number - 1
-            break
-        term = GlossaryTerm(normalise_label(found.group(1)), slugify(found.group(1)), number)
+            # Prose (the publication date) may follow the list, not sit inside it.
+            prose = prose or number
+            continue
+        if prose is not None:
+            raise SourceError(
+                path,
+                prose,
+                f"{shorten(lines[prose - 1].strip())!r} is not a glossary entry: "
+                f"expected '[term](#)'; the glossary goes on at line {number}",
+            )
+        term = GlossaryTerm(
+            normalise_label(found.group(1)), slugify(found.group(1)), number
+        )
         if term.slug in seen:
             raise SourceError(
                 path,
@@ -292,8 +323,11 @@ def _read_glossary(path: Path, lines: list[str]) -> tuple[list[GlossaryTerm], in
             )
         seen[term.slug] = term
         terms.append(term)
+    end = prose - 1 if prose is not None else end
     if not terms:
-        raise SourceError(path, start + 1, "the glossary lists no term; expected [term](#) lines")
+        raise SourceError(
+            path, start + 1, "the glossary lists no term; expected [term](#) lines"
+        )
     return terms, end
 
 
@@ -320,26 +354,40 @@ class _TableReader:
         self.process: Process | None = None
 
     def read(self, lines: list[str], start: int) -> list[MacroProcess]:
+        prose: int | None = None
         for number, line in enumerate(lines[start:], start + 1):
             # Trailing tabs carry nothing: a header keeps two, prose may get one.
             line = line.rstrip()
             stripped = line.strip()
             if not stripped:
                 continue
+            if stripped == "Glossaire":
+                break
             header = _MACRO_HEADER.match(stripped)
-            if header and "\t" not in stripped:
-                self._macro_header(number, int(header.group(1)), header.group(2))
+            is_header = header is not None and "\t" not in stripped
+            if not is_header and "\t" not in line:
+                if not self.macros:
+                    raise SourceError(
+                        self.path,
+                        number,
+                        "expected a macro-process header such as '1 - Pilotage "
+                        f"stratégique du SI', found {shorten(stripped)!r}",
+                    )
+                # Prose may follow the table; anything else is a broken row.
+                prose = prose or number
                 continue
-            if "\t" not in line:
-                if self.macros:
-                    break
+            if prose is not None:
                 raise SourceError(
                     self.path,
-                    number,
-                    "expected a macro-process header such as '1 - Pilotage "
-                    f"stratégique du SI', found {stripped[:60]!r}",
+                    prose,
+                    f"{shorten(lines[prose - 1].strip())!r} is not a table row: "
+                    "expected 3 tab-separated cells (Processus, Activités, "
+                    f"Métiers / rôles concernés); the table goes on at line {number}",
                 )
-            self._row(number, line)
+            if header is not None and is_header:
+                self._macro_header(number, int(header.group(1)), header.group(2))
+            else:
+                self._row(number, line)
         if not self.macros:
             raise SourceError(self.path, start, "the table of section 1.4 has no row")
         for macro in self.macros:
@@ -364,11 +412,15 @@ class _TableReader:
             return
         expected = len(self.macros) + 1
         if index != expected:
+            after = (
+                f"follows macro-process {expected - 1}"
+                if self.macros
+                else "opens the table"
+            )
             raise SourceError(
                 self.path,
                 number,
-                f"macro-process {index} follows macro-process {expected - 1}; "
-                f"expected macro-process {expected}",
+                f"macro-process {index} {after}; expected macro-process {expected}",
             )
         self.macro = MacroProcess(str(index), title, number)
         self.macros.append(self.macro)
@@ -376,7 +428,11 @@ class _TableReader:
 
     def _row(self, number: int, line: str) -> None:
         cells = [c.strip() for c in line.split("\t")]
-        if fold(cells[0]) == "processus" and len(cells) > 1 and fold(cells[1]) == "activites":
+        if (
+            fold(cells[0]) == "processus"
+            and len(cells) > 1
+            and fold(cells[1]) == "activites"
+        ):
             return
         if self.macro is None:
             raise SourceError(
@@ -409,6 +465,15 @@ class _TableReader:
                 f"macro-process {self.macro.notation}; expected a process name",
             )
         assert self.process is not None
+        label = normalise_label(activity_cell)
+        for other in self.process.activities:
+            if other.label == label:
+                raise SourceError(
+                    self.path,
+                    number,
+                    f"activity {shorten(label)!r} repeats activity {other.notation} "
+                    f"of line {other.line}; expected each activity once",
+                )
         activity = Activity(
             notation=f"{self.process.notation}.{len(self.process.activities) + 1}",
             label=normalise_label(activity_cell),
@@ -420,6 +485,16 @@ class _TableReader:
 
     def _new_process(self, number: int, cell: str) -> None:
         assert self.macro is not None
+        label = normalise_label(cell)
+        for other in self.macro.processes:
+            if other.label == label:
+                raise SourceError(
+                    self.path,
+                    number,
+                    f"process {shorten(label)!r} repeats process {other.notation} "
+                    f"of line {other.line}; expected continuation rows to leave the "
+                    "Processus cell empty",
+                )
         self.process = Process(
             notation=f"{self.macro.notation}.{len(self.macro.processes) + 1}",
             label=normalise_label(cell),
@@ -429,6 +504,15 @@ class _TableReader:
         self.macro.processes.append(self.process)
 
     def _mentions(self, number: int, cell: str) -> list[GlossaryTerm]:
+        opened = len(re.findall(r"<u>", cell, re.IGNORECASE))
+        closed = len(re.findall(r"</u>", cell, re.IGNORECASE))
+        if opened != closed:
+            raise SourceError(
+                self.path,
+                number,
+                f"{opened} '<u>' for {closed} '</u>' in {shorten(cell)!r}; "
+                "expected each glossary mark to be closed",
+            )
         terms: list[GlossaryTerm] = []
         for marked in _MARK.findall(cell):
             term = self._glossary_term(marked)
@@ -480,13 +564,12 @@ class _TableReader:
             if all(a is not None for a, _ in found):
                 return [(a, p) for a, p in found if a is not None]
         suggestions = self.registry.suggest(name)
-        hint = (
-            "; closest actors: " + ", ".join(repr(s) for s in suggestions)
-            if suggestions
-            else ""
-        )
+        hint = "; closest actors: " + ", ".join(repr(s) for s in suggestions)
+        if not suggestions:
+            hint = ""
         raise SourceError(
             self.path,
             number,
-            f"unknown actor {name!r}; expected a name of {self.registry.path}{hint}",
+            f"unknown actor {shorten(name)!r}; expected a name of "
+            f"{self.registry.path}{hint or '; no actor has a close name'}",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "checkout_root",
     "data_dir",
     "ontology_file",
     "queries_dir",
@@ -35,6 +36,17 @@ def resource_dir(name: str) -> Path:
     if bundled.is_dir():
         return bundled
     return _REPO_ROOT / name
+
+
+def checkout_root() -> Path | None:
+    """Return the root of the source checkout refsi runs from, or None.
+
+    None means an installed wheel, whose bundled files are not to be
+    rewritten.
+    """
+    if (_REPO_ROOT / "pyproject.toml").is_file() and (_REPO_ROOT / "ontology").is_dir():
+        return _REPO_ROOT
+    return None
 
 
 def data_dir() -> Path:

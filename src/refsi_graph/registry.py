@@ -35,6 +35,7 @@ CATEGORIES = {
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SECTION = re.compile(r"^[234]\.[1-9][0-9]?$")
+_TABLE_HEADER = re.compile(r"^\s*\[\[\s*acteur\s*\]\]")
 _REQUIRED = ("section", "slug", "titre", "libelle", "en")
 _LISTS = ("acronymes", "autres_noms", "variantes", "en_autres")
 
@@ -74,7 +75,13 @@ class Actor:
 
     def names(self) -> tuple[str, ...]:
         """Every French name the registry knows for this actor."""
-        return (self.label, self.title, *self.acronyms, *self.other_names, *self.variants)
+        return (
+            self.label,
+            self.title,
+            *self.acronyms,
+            *self.other_names,
+            *self.variants,
+        )
 
 
 @dataclass
@@ -156,31 +163,50 @@ def load_registry(path: Path | str) -> ActorRegistry:
     entries = document.get("acteur")
     if not isinstance(entries, list) or not entries:
         raise SourceError(path, None, "expected [[acteur]] tables, found none")
-    starts = [i + 1 for i, ln in enumerate(text.splitlines()) if ln.strip() == "[[acteur]]"]
-    actors = [_read_actor(path, entry, line) for entry, line in zip(entries, starts)]
+    starts = [
+        i + 1 for i, ln in enumerate(text.splitlines()) if _TABLE_HEADER.match(ln)
+    ]
+    if len(starts) != len(entries):
+        # An inline array of tables gives no per-entry line; name the file only.
+        starts = [0] * len(entries)
+    actors = [
+        _read_actor(path, entry, line)
+        for entry, line in zip(entries, starts, strict=True)
+    ]
     _check_unique(path, actors)
     logger.debug("read %d actors from %s", len(actors), path)
     return ActorRegistry(path, actors)
 
 
 def _read_actor(path: Path, entry: dict[str, object], line: int) -> Actor:
+    at = line or None
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_LISTS))
+    if unknown:
+        allowed = ", ".join((*_REQUIRED, *_LISTS))
+        raise SourceError(
+            path, at, f"unknown field {unknown[0]!r}; expected one of: {allowed}"
+        )
     for key in _REQUIRED:
         value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            raise SourceError(
+                path, at, f"field {key!r} must be a quoted string, found {value!r}"
+            )
         if not isinstance(value, str) or not value.strip():
-            raise SourceError(path, line, f"field {key!r} is missing or empty")
+            raise SourceError(path, at, f"field {key!r} is missing or empty")
     for key in _LISTS:
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SourceError(path, line, f"field {key!r} must be a list of strings")
+            raise SourceError(path, at, f"field {key!r} must be a list of strings")
     section = str(entry["section"])
     if not _SECTION.match(section):
         raise SourceError(
-            path, line, f"section {section!r} is not of the form 2.1, 3.13 or 4.7"
+            path, at, f"section {section!r} is not of the form 2.1, 3.13 or 4.7"
         )
     slug = str(entry["slug"])
     if not _SLUG.match(slug):
         raise SourceError(
-            path, line, f"slug {slug!r} must be lower-case ASCII words joined by '-'"
+            path, at, f"slug {slug!r} must be lower-case ASCII words joined by '-'"
         )
 
     def strings(key: str) -> tuple[str, ...]:

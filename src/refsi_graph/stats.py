@@ -23,9 +23,13 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX refsi: <{REFSI}>
 """
 
-_COUNT_CLASS = _PREFIXES + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a refsi:{cls} }}"
+_COUNT_CLASS = (
+    _PREFIXES + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a refsi:{cls} }}"
+)
 
-_PER_MACRO = _PREFIXES + """
+_PER_MACRO = (
+    _PREFIXES
+    + """
 SELECT ?notation ?label (COUNT(DISTINCT ?p) AS ?processes)
        (COUNT(DISTINCT ?a) AS ?activities)
 WHERE {
@@ -36,24 +40,50 @@ WHERE {
 }
 GROUP BY ?notation ?label
 """
+)
 
-_DECLARED = _PREFIXES + """
+_DECLARED = (
+    _PREFIXES
+    + """
 SELECT ?macro ?proc ?act WHERE {
   ?s refsi:nombreDeclareMacroProcessus ?macro ;
      refsi:nombreDeclareProcessus ?proc ;
      refsi:nombreDeclareActivites ?act .
 }
 """
+)
 
-_LINKS = _PREFIXES + """
+_LINKS = (
+    _PREFIXES
+    + """
 SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerne ?b }
 """
-_LINKS_ALL = _PREFIXES + """
-SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:concerneTousLesActeurs true ; refsi:concerne ?b }
+)
+_LINKS_ALL = (
+    _PREFIXES
+    + """
+SELECT (COUNT(*) AS ?n)
+WHERE { ?a refsi:concerneTousLesActeurs true ; refsi:concerne ?b }
 """
-_MENTIONS = _PREFIXES + """
+)
+_MENTIONS = (
+    _PREFIXES
+    + """
 SELECT (COUNT(*) AS ?n) WHERE { ?a refsi:mentionne ?b }
 """
+)
+
+
+# What a person reads in the text report for the keys of the JSON one.
+_DISPLAY = {
+    "MetierSI": "IS jobs (MetierSI)",
+    "RoleSI": "IS roles (RoleSI)",
+    "ProfilUtilisateur": "user profiles (ProfilUtilisateur)",
+    "Acteur": "all actors (Acteur)",
+    "concerne": "refsi:concerne",
+    "concerne_all_actors": "  of which from all-actors activities",
+    "mentionne": "refsi:mentionne",
+}
 
 
 @dataclass
@@ -84,7 +114,7 @@ class Stats:
     def to_dict(self) -> dict[str, object]:
         """Return the stats as plain data, the gaps included."""
         data = asdict(self)
-        for level, count in zip(data["levels"], self.levels):
+        for level, count in zip(data["levels"], self.levels, strict=True):
             level["gap"] = count.gap
         return data
 
@@ -126,19 +156,28 @@ def load_store(path: Path | str) -> ox.Store:
     return store
 
 
-def compute_stats(store: ox.Store) -> Stats:
+def compute_stats(store: ox.Store, source: Path | str | None = None) -> Stats:
     """Count the levels, actors, links and glossary terms in *store*.
 
     Parameters
     ----------
     store : pyoxigraph.Store
         A store holding a refsi graph.
+    source : Path or str, optional
+        Where the store was loaded from, named in error messages.
 
     Returns
     -------
     Stats
         With a warning for every level whose declared total is not met.
+
+    Raises
+    ------
+    InputError
+        If the store holds no refsi concept, or a declared total is not an
+        integer.
     """
+    where = str(source) if source is not None else "the graph"
 
     def count(query: str) -> int:
         rows = list(store.query(query))  # type: ignore[arg-type]
@@ -147,11 +186,25 @@ def compute_stats(store: ox.Store) -> Stats:
     declared: tuple[int | None, ...] = (None, None, None)
     rows = list(store.query(_DECLARED))  # type: ignore[arg-type]
     if rows:
-        declared = tuple(int(rows[0][k].value) for k in ("macro", "proc", "act"))
+        try:
+            declared = tuple(int(rows[0][k].value) for k in ("macro", "proc", "act"))
+        except ValueError as err:
+            raise InputError(
+                f"{where}: a refsi:nombreDeclare… value is not an integer ({err}); "
+                "expected xsd:integer values"
+            ) from err
     levels = [
-        LevelCount("macro-processes", count(_COUNT_CLASS.format(cls="MacroProcessus")), declared[0]),
-        LevelCount("processes", count(_COUNT_CLASS.format(cls="Processus")), declared[1]),
-        LevelCount("activities", count(_COUNT_CLASS.format(cls="Activite")), declared[2]),
+        LevelCount(
+            "macro-processes",
+            count(_COUNT_CLASS.format(cls="MacroProcessus")),
+            declared[0],
+        ),
+        LevelCount(
+            "processes", count(_COUNT_CLASS.format(cls="Processus")), declared[1]
+        ),
+        LevelCount(
+            "activities", count(_COUNT_CLASS.format(cls="Activite")), declared[2]
+        ),
     ]
     per_macro = [
         {
@@ -164,14 +217,14 @@ def compute_stats(store: ox.Store) -> Stats:
     ]
     per_macro.sort(key=lambda r: _notation_key(str(r["notation"])))
     actors = {
-        "IS jobs (MetierSI)": count(_COUNT_CLASS.format(cls="MetierSI")),
-        "IS roles (RoleSI)": count(_COUNT_CLASS.format(cls="RoleSI")),
-        "user profiles (ProfilUtilisateur)": count(_COUNT_CLASS.format(cls="ProfilUtilisateur")),
-        "all actors (Acteur)": count(_COUNT_CLASS.format(cls="Acteur")),
+        "MetierSI": count(_COUNT_CLASS.format(cls="MetierSI")),
+        "RoleSI": count(_COUNT_CLASS.format(cls="RoleSI")),
+        "ProfilUtilisateur": count(_COUNT_CLASS.format(cls="ProfilUtilisateur")),
+        "Acteur": count(_COUNT_CLASS.format(cls="Acteur")),
     }
     links = {
         "concerne": count(_LINKS),
-        "concerne, from all-actors activities": count(_LINKS_ALL),
+        "concerne_all_actors": count(_LINKS_ALL),
         "mentionne": count(_MENTIONS),
     }
     stats = Stats(
@@ -181,11 +234,27 @@ def compute_stats(store: ox.Store) -> Stats:
         links=links,
         glossary_terms=count(_COUNT_CLASS.format(cls="TermeGlossaire")),
     )
+    if not any(level.present for level in levels) and not actors["Acteur"]:
+        raise InputError(
+            f"{where}: holds no refsi concept; expected a graph built by refsi build "
+            "(refsi:MacroProcessus, refsi:Activite, refsi:Acteur …)"
+        )
+    if len(rows) > 1:
+        stats.warnings.append(
+            f"the declared totals are given {len(rows)} times; the first is reported"
+        )
+    if declared == (None, None, None):
+        stats.warnings.append("the graph declares no totals (refsi:nombreDeclare…)")
     for level in levels:
-        if level.gap:
+        if level.gap is not None and level.gap > 0:
             stats.warnings.append(
                 f"the publication declares {level.declared} {level.level} but the "
                 f"graph holds {level.present}: {level.gap} missing"
+            )
+        elif level.gap is not None and level.gap < 0:
+            stats.warnings.append(
+                f"the graph holds {level.present} {level.level}, more than the "
+                f"{level.declared} declared"
             )
     return stats
 
@@ -215,13 +284,14 @@ def _stats_text(stats: Stats) -> str:
     out.append("")
     out.append("Actors")
     for name, number in stats.actors.items():
-        out.append(f"  {name:<36}{number:>4}")
+        out.append(f"  {_DISPLAY.get(name, name):<40}{number:>4}")
     out.append("")
     out.append("Links")
     for name, number in stats.links.items():
-        out.append(f"  {name:<36}{number:>4}")
+        out.append(f"  {_DISPLAY.get(name, name):<40}{number:>4}")
     out.append("")
-    out.append(f"Glossary terms{stats.glossary_terms:>26}")
+    out.append("Glossary")
+    out.append(f"  {'terms (refsi:TermeGlossaire)':<40}{stats.glossary_terms:>4}")
     for warning in stats.warnings:
         out.append(f"warning: {warning}")
     return "\n".join(out) + "\n"
@@ -230,17 +300,31 @@ def _stats_text(stats: Stats) -> str:
 def _stats_csv(stats: Stats) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "item", "present", "declared"])
+    writer.writerow(["section", "item", "present", "declared", "gap"])
     for level in stats.levels:
-        writer.writerow(["level", level.level, level.present, level.declared or ""])
+        writer.writerow(
+            [
+                "level",
+                level.level,
+                level.present,
+                "" if level.declared is None else level.declared,
+                "" if level.gap is None else level.gap,
+            ]
+        )
     for row in stats.per_macro_process:
-        writer.writerow(["macro-process processes", row["notation"], row["processes"], ""])
-        writer.writerow(["macro-process activities", row["notation"], row["activities"], ""])
+        writer.writerow(
+            ["macro-process processes", row["notation"], row["processes"], ""]
+        )
+        writer.writerow(
+            ["macro-process activities", row["notation"], row["activities"], ""]
+        )
     for name, number in stats.actors.items():
         writer.writerow(["actors", name, number, ""])
     for name, number in stats.links.items():
         writer.writerow(["links", name, number, ""])
     writer.writerow(["glossary", "terms", stats.glossary_terms, ""])
+    for warning in stats.warnings:
+        writer.writerow(["warning", warning, "", ""])
     return buffer.getvalue()
 
 
