@@ -18,6 +18,7 @@ $(BIN)/refsi: pyproject.toml
 run: $(BIN)/refsi
 	$(BIN)/refsi build
 	$(BIN)/refsi stats
+	$(BIN)/refsi validate
 # Two of the questions people ask (issue 4).
 	$(BIN)/refsi activities RSSI
 	$(BIN)/refsi query shared_activities --param actor_a=RSSI --param actor_b=DSI

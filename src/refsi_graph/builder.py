@@ -591,6 +591,9 @@ class _GraphBuilder:
             self.add(scheme, DCTERMS.source, self.source_iri())
             if fw.issued:
                 self.add(scheme, DCTERMS.issued, Literal(fw.issued, datatype=XSD.date))
+                # VocPub asks for a modification date: the 2020 edition is the
+                # last change of the content, so it is the publication's date.
+                self.add(scheme, DCTERMS.modified, Literal(fw.issued, datatype=XSD.date))
             self.add(
                 scheme,
                 DCTERMS.rights,

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 # Modules whose add_commands(subparsers) registers subcommands, in help order.
 COMMAND_MODULES = (
     "refsi_graph.commands",
+    "refsi_graph.validation",
     "refsi_graph.query_commands",
     "refsi_graph.export",
     "refsi_graph.analytics_commands",
