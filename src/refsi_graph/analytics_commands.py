@@ -305,13 +305,12 @@ def _write_figures(
     )
 
     # -d names a directory to fill: make it, as publish --out does.
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"--output-dir {directory}: is a file; expected a directory")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"{directory}: cannot be created: {err.strerror}") from err
-
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(f"--output-dir {directory}: is a file, expected a directory")
     figures = {
         "overlap-heatmap": plot_overlap_heatmap(bipartite, communities, args.metric),
         "actor-network": plot_actor_network(bipartite, communities, seed=args.seed),
