@@ -126,7 +126,8 @@ def test_write_atomic_under_a_file(tmp_path: Path) -> None:
     from refsi_graph.errors import OutputError
 
     (tmp_path / "plain.txt").write_text("x")
-    with pytest.raises(OutputError, match=r"plain.txt/x.ttl: .*plain.txt is not a directory"):
+    message = r"plain.txt/x.ttl: .*plain.txt is not a directory"
+    with pytest.raises(OutputError, match=message):
         write_atomic(tmp_path / "plain.txt" / "x.ttl", b"x")
 
 

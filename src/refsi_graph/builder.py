@@ -111,8 +111,7 @@ _CLASSES: dict[str, tuple[_Term, tuple[URIRef, ...]]] = {
             "Rôle SI",
             "IS role",
             "Rôle SI tenu hors de la fonction SI (section 3 de la publication).",
-            "An IS role held outside the IS department (section 3 of the "
-            "publication).",
+            "An IS role held outside the IS department (section 3 of the publication).",
         ),
         (REFSI.Acteur,),
     ),
@@ -223,7 +222,7 @@ _DATATYPE_PROPERTIES: dict[str, tuple[_Term, URIRef, URIRef]] = {
             "concerns all actors",
             "Vrai pour une activité que la publication attribue à « Tous les "
             "métiers » ; les analyses peuvent l'écarter.",
-            "True for an activity the publication gives to \"Tous les métiers\" "
+            'True for an activity the publication gives to "Tous les métiers" '
             "(all jobs); analyses may leave it out.",
         ),
         REFSI.Activite,
@@ -363,7 +362,9 @@ def build(
         The graph written.
     """
     source = Path(source) if source else source_file()
-    registry_path = Path(registry_path) if registry_path else data_dir() / "acteurs.toml"
+    registry_path = (
+        Path(registry_path) if registry_path else data_dir() / "acteurs.toml"
+    )
     translations_path = (
         Path(translations_path) if translations_path else data_dir() / "labels-en.tsv"
     )
@@ -543,13 +544,19 @@ class _GraphBuilder:
         self.add(
             anap,
             FOAF.name,
-            Literal("Agence nationale de la performance sanitaire et médico-sociale", lang="fr"),
+            Literal(
+                "Agence nationale de la performance sanitaire et médico-sociale",
+                lang="fr",
+            ),
         )
         self.add(
             anap,
             FOAF.name,
-            Literal("French national agency for the performance of health and "
-                    "medico-social establishments", lang="en"),
+            Literal(
+                "French national agency for the performance of health and "
+                "medico-social establishments",
+                lang="en",
+            ),
         )
         self.add(anap, SKOS.altLabel, Literal("ANAP", lang="fr"))
         schemes = {
@@ -593,11 +600,15 @@ class _GraphBuilder:
                 self.add(scheme, DCTERMS.issued, Literal(fw.issued, datatype=XSD.date))
                 # VocPub asks for a modification date: the 2020 edition is the
                 # last change of the content, so it is the publication's date.
-                self.add(scheme, DCTERMS.modified, Literal(fw.issued, datatype=XSD.date))
+                self.add(
+                    scheme, DCTERMS.modified, Literal(fw.issued, datatype=XSD.date)
+                )
             self.add(
                 scheme,
                 DCTERMS.rights,
-                Literal("© ANAP 2020 ; libellés reproduits tels que publiés.", lang="fr"),
+                Literal(
+                    "© ANAP 2020 ; libellés reproduits tels que publiés.", lang="fr"
+                ),
             )
             self.add(
                 scheme,
@@ -612,7 +623,9 @@ class _GraphBuilder:
         self.add(referentiel, REFSI.nombreDeclareProcessus, Literal(proc))
         self.add(referentiel, REFSI.nombreDeclareActivites, Literal(act))
 
-    def concept(self, node: URIRef, cls: str, scheme: str, notation: str | None) -> None:
+    def concept(
+        self, node: URIRef, cls: str, scheme: str, notation: str | None
+    ) -> None:
         self.add(node, RDF.type, SKOS.Concept)
         self.add(node, RDF.type, REFSI[cls])
         self.add(node, RDF.type, OWL.NamedIndividual)
@@ -673,7 +686,7 @@ class _GraphBuilder:
                     SKOS.editorialNote,
                     Literal(
                         "Title completed by refsi: the publication's table of "
-                        f"contents cuts it off (\"{toc.section}. {toc.title}\").",
+                        f'contents cuts it off ("{toc.section}. {toc.title}").',
                         lang="en",
                     ),
                 )
@@ -688,7 +701,9 @@ class _GraphBuilder:
                 p_node = self.data[f"processus/{process.notation}"]
                 self.concept(p_node, "Processus", "referentiel", process.notation)
                 self.narrower(m_node, p_node)
-                self.labels(p_node, process.label, self.english(process.label, process.line))
+                self.labels(
+                    p_node, process.label, self.english(process.label, process.line)
+                )
                 self._mentions(p_node, process.mentions)
                 for activity in process.activities:
                     self._activity(p_node, activity)
@@ -709,5 +724,3 @@ class _GraphBuilder:
     def _mentions(self, node: URIRef, terms: list[GlossaryTerm]) -> None:
         for term in terms:
             self.add(node, REFSI.mentionne, self.data[f"glossaire/{term.slug}"])
-
-
