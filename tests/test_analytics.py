@@ -16,6 +16,7 @@ from refsi_graph.analytics import (
     actor_projection,
     bipartite_graph,
     hierarchy_graph,
+    idle_actors,
     minimum_covers,
     processes_by_actor,
     rank_overlaps,
@@ -186,6 +187,22 @@ def test_unknown_actor_suggests(data: FrameworkData) -> None:
         r"closest actors: 'Expert en cybersécurité'",
     ):
         data.actor("Expert cyber")
+
+
+def test_unknown_actor_with_no_close_name(data: FrameworkData) -> None:
+    with pytest.raises(
+        UsageError,
+        match=r"^unknown actor 'zzzzzzzzzz'; no actor has a close name "
+        r"\(refsi search TEXT lists names\)$",
+    ):
+        data.actor("zzzzzzzzzz")
+
+
+def test_idle_actors(data: FrameworkData) -> None:
+    graph = bipartite_graph(data, data.select("6"))
+    idle = idle_actors(graph)
+    assert len(idle) == 38 and ACTOR + "dpd" not in idle
+    assert idle_actors(bipartite_graph(data)) == []
 
 
 def test_hierarchy(data: FrameworkData) -> None:

@@ -66,6 +66,7 @@ __all__ = [
     "actor_projection",
     "bipartite_graph",
     "hierarchy_graph",
+    "idle_actors",
     "minimum_covers",
     "notation_key",
     "processes_by_actor",
@@ -258,7 +259,7 @@ class FrameworkData:
         hint = (
             "closest actors: " + ", ".join(repr(label) for label in labels)
             if labels
-            else "see 'refsi overlap' for the actors' names"
+            else "no actor has a close name (refsi search TEXT lists names)"
         )
         raise UsageError(f"unknown actor {name!r}; {hint}")
 
@@ -570,6 +571,25 @@ def _node_key(graph: nx.Graph[Any], node: Any) -> tuple[tuple[int, ...], str]:
 
 def _label(graph: nx.Graph[Any], node: Any) -> str:
     return str(graph.nodes[node].get("label", node))
+
+
+def idle_actors(bipartite: nx.Graph[Any]) -> list[Any]:
+    """Return the actors that no activity of *bipartite* concerns.
+
+    In a restricted scope (one macro-process, or without the activities that
+    concern all actors) most actors may have nothing to do; ranked or
+    clustered, they would only add rows of zeros and communities of one.
+
+    Examples
+    --------
+    >>> g = nx.Graph()
+    >>> g.add_nodes_from(["a", "b"], kind="actor")
+    >>> g.add_node("x", kind="activity")
+    >>> g.add_edge("x", "a")
+    >>> idle_actors(g)
+    ['b']
+    """
+    return [a for a in actor_nodes(bipartite) if not bipartite.degree(a)]
 
 
 def actor_projection(bipartite: nx.Graph[Any]) -> nx.Graph[Any]:

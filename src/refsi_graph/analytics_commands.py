@@ -27,6 +27,7 @@ from refsi_graph.analytics import (
     actor_communities,
     actor_projection,
     bipartite_graph,
+    idle_actors,
     minimum_covers,
     processes_by_actor,
     rank_overlaps,
@@ -38,6 +39,7 @@ from refsi_graph.analytics import (
 )
 from refsi_graph.cli import emit
 from refsi_graph.errors import OutputError, UsageError
+from refsi_graph.export import CSV_DELIMITERS
 from refsi_graph.paths import ontology_file
 from refsi_graph.rdfio import load_store, require_refsi
 
@@ -55,10 +57,12 @@ def add_commands(subparsers: Any) -> None:
     """Register ``overlap`` and ``analyse`` on the ``refsi`` parser."""
     overlap = subparsers.add_parser(
         "overlap",
-        help="rank pairs of actors by how many activities they share",
+        help="rank pairs of actors by the overlap of their activities "
+        "(default: Jaccard index)",
         description="Rank the pairs of actors by role overlap: the activities "
-        "they share, the Jaccard index or the overlap coefficient. Pairs that "
-        "share nothing are left out.",
+        "they share, the Jaccard index (the default) or the overlap "
+        "coefficient. Pairs that share nothing are left out, and so are the "
+        "actors with no activity in scope.",
     )
     _add_scope_arguments(overlap)
     overlap.add_argument(
@@ -68,7 +72,7 @@ def add_commands(subparsers: Any) -> None:
         "--top",
         type=int,
         metavar="N",
-        help="show the N first pairs only (default: all)",
+        help="show the N first pairs only, N at least 1 (default: all)",
     )
     overlap.add_argument(
         "--actor",
@@ -81,7 +85,16 @@ def add_commands(subparsers: Any) -> None:
         "--format",
         choices=("table", "csv", "json"),
         default="table",
-        help="output format (default: table)",
+        help="output format (default: table); csv is for programs: comma "
+        "separated unless --delimiter says otherwise, one row per pair",
+    )
+    overlap.add_argument(
+        "--delimiter",
+        choices=CSV_DELIMITERS,
+        default=",",
+        metavar="CHAR",
+        help="CSV field separator, ',' or ';' (default: ',', unlike refsi export "
+        "whose spreadsheet CSV uses ';')",
     )
     overlap.add_argument("-o", "--output", help="write to this file (default: stdout)")
     overlap.set_defaults(handler=_run_overlap)
@@ -109,7 +122,7 @@ def add_commands(subparsers: Any) -> None:
         type=int,
         default=5,
         metavar="N",
-        help="how many pairs and actors to list (default: 5)",
+        help="how many pairs and actors to list, at least 1 (default: 5)",
     )
     analyse.add_argument(
         "--seed",
@@ -166,6 +179,11 @@ class _Scope:
     data: FrameworkData
     bipartite: nx.Graph[Any]
     description: str
+    #: The actors with no activity in scope, removed from *bipartite*.
+    idle: list[str]
+    #: A sentence that counts *idle*, or "" when every actor is in scope.
+    idle_note: str
+    where: str
 
 
 def _scope(args: argparse.Namespace) -> _Scope:
@@ -182,15 +200,38 @@ def _scope(args: argparse.Namespace) -> _Scope:
         where = "the framework"
     left_out = len(data.select(args.macro, args.process)) - len(activities)
     text = f"{len(activities)} activities of {where}"
-    if args.exclude_all:
+    if args.exclude_all and left_out:
         verb = "concerns" if left_out == 1 else "concern"
         text += f", leaving out {left_out} that {verb} all actors"
-    return _Scope(data, bipartite_graph(data, activities), text)
+    elif args.exclude_all:
+        text += ", none of which concerns all actors"
+    bipartite = bipartite_graph(data, activities)
+    # Ranked or clustered, an actor with nothing to do in scope only adds a
+    # row of zeros and a community of one: leave it out, and say so.
+    idle = idle_actors(bipartite)
+    bipartite.remove_nodes_from(idle)
+    note = ""
+    if idle:
+        besides = ""
+        if args.exclude_all and left_out:
+            besides = " besides that one" if left_out == 1 else " besides those"
+        note = (
+            f"{len(idle)} actor{'s have' if len(idle) > 1 else ' has'} no "
+            f"activity in {where}{besides} and {'are' if len(idle) > 1 else 'is'} "
+            "left out"
+        )
+    return _Scope(data, bipartite, text, idle, note, where)
 
 
 def _check_top(top: int | None) -> None:
-    if top is not None and top < 0:
-        raise UsageError(f"--top must be 0 or more, got {top}")
+    # --top 0 would print an empty ranking that reads as "nothing shared".
+    if top is not None and top < 1:
+        raise UsageError(f"--top must be at least 1, got {top}")
+
+
+def _idle_json(scope: _Scope) -> list[dict[str, str]]:
+    labels = {a.iri: a.label for a in scope.data.actors}
+    return [{"actor": a, "label": labels.get(a, a)} for a in scope.idle]
 
 
 # --- overlap ----------------------------------------------------------------
@@ -199,7 +240,8 @@ def _check_top(top: int | None) -> None:
 def _run_overlap(args: argparse.Namespace) -> int:
     _check_top(args.top)
     scope = _scope(args)
-    actor = scope.data.actor(args.actor).iri if args.actor else None
+    chosen = scope.data.actor(args.actor) if args.actor else None
+    actor = chosen.iri if chosen else None
     pairs = rank_overlaps(
         role_overlap(scope.bipartite), args.metric, args.top, actor, min_shared=1
     )
@@ -209,6 +251,7 @@ def _run_overlap(args: argparse.Namespace) -> int:
                 {
                     "scope": scope.description,
                     "metric": args.metric,
+                    "actors_left_out": _idle_json(scope),
                     "pairs": [asdict(p) for p in pairs],
                 },
                 ensure_ascii=False,
@@ -217,12 +260,18 @@ def _run_overlap(args: argparse.Namespace) -> int:
             + "\n"
         )
     elif args.format == "csv":
-        text = _overlap_csv(pairs)
+        text = _overlap_csv(pairs, args.delimiter)
     else:
         title = f"Role overlap by {args.metric}, {scope.description}"
-        if actor:
-            title += f", pairs of {scope.data.actor(args.actor).label}"
-        text = title + "\n" + _overlap_table(pairs)
+        if chosen:
+            title += f", pairs of {chosen.label}"
+        if scope.idle_note:
+            title += "\n" + scope.idle_note
+        if chosen and chosen.iri in scope.idle:
+            table = f"  {chosen.label} has no activity in {scope.where}\n"
+        else:
+            table = _overlap_table(pairs)
+        text = title + "\n" + table
     emit(text, args.output)
     return 0
 
@@ -240,9 +289,9 @@ def _overlap_table(pairs: list[Overlap]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _overlap_csv(pairs: list[Overlap]) -> str:
+def _overlap_csv(pairs: list[Overlap], delimiter: str = ",") -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
     fields = list(Overlap.__dataclass_fields__)
     writer.writerow(fields)
     for pair in pairs:
@@ -265,6 +314,8 @@ def _run_analyse(args: argparse.Namespace) -> int:
     centrality = actor_centrality(bipartite)
     report = {
         "scope": scope.description,
+        "idle_note": scope.idle_note,
+        "idle": _idle_json(scope),
         "centrality": centrality,
         "communities": communities,
         "processes": processes_by_actor(bipartite),
@@ -350,7 +401,10 @@ def _analysis_text(
 ) -> str:
     top = args.top
     centrality: list[ActorCentrality] = report["centrality"]
-    out = [f"Analysis of {report['scope']}", ""]
+    out = [f"Analysis of {report['scope']}"]
+    if report["idle_note"]:
+        out.append(report["idle_note"])
+    out.append("")
     out.append(f"Most involved actors (top {top})")
     out.append("  activities  processes  partners  betweenness  actor")
     for row in centrality[:top]:
@@ -403,7 +457,8 @@ def _covers_text(result: CoverResult, bipartite: nx.Graph[Any]) -> list[str]:
     common = [a for a in result.covers[0] if all(a in c for c in result.covers)]
     count = len(result.covers)
     out = [
-        f"Minimum covering sets: {result.size} actors cover every activity; "
+        f"Minimum covering sets: {result.size} "
+        f"{'actors cover' if result.size != 1 else 'actor covers'} every activity; "
         f"{count} minimum set{'s' if count > 1 else ''}",
         f"  a minimum set: {'; '.join(short[a] for a in result.covers[0])}",
     ]
@@ -428,6 +483,7 @@ def _analysis_json(
         "scope": report["scope"],
         "metric": args.metric,
         "seed": args.seed,
+        "actors_left_out": report["idle"],
         "centrality": [asdict(r) for r in report["centrality"]],
         "communities": [
             [{"actor": a, "label": bipartite.nodes[a].get("label", a)} for a in c]
