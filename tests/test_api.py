@@ -14,8 +14,10 @@ from refsi_graph.api import (
     Referential,
     UnknownConceptError,
 )
-from refsi_graph.errors import UsageError
+from refsi_graph.engines import QueryTimeoutError
+from refsi_graph.errors import InputError, UsageError
 from refsi_graph.paths import ontology_file
+from refsi_graph.queries import QuerySyntaxError
 
 RSSI = "https://w3id.org/refsi/id/acteur/rssi"
 
@@ -101,16 +103,19 @@ def test_same_notation_different_kinds(ref: Referential) -> None:
 def test_unknown_actor_suggests(ref: Referential) -> None:
     with pytest.raises(
         UnknownConceptError,
-        match=r"no actor is named 'RSSSI'; closest: "
-        r"2\.1 Responsable de la sécurité",
+        match=r"unknown actor 'RSSSI'; closest actors: "
+        r"\"Responsable de la sécurité des systèmes d'information\"",
     ):
         ref.actor("RSSSI")
-    with pytest.raises(UsageError, match="no activity is named '3.2.99'"):
+    with pytest.raises(
+        UsageError,
+        match=r"unknown activity '3\.2\.99'; closest activities: \"3\.2\.9 ",
+    ):
         ref.activity("3.2.99")
 
 
 def test_an_iri_of_another_kind_is_refused(ref: Referential) -> None:
-    with pytest.raises(UnknownConceptError, match="no activity is named"):
+    with pytest.raises(UnknownConceptError, match="unknown activity 'https://"):
         ref.activity(RSSI)
 
 
@@ -207,3 +212,70 @@ def test_rdflib_referential_is_the_same() -> None:
     b = Referential.load(ontology_file(), engine="rdflib")
     assert [c for _, c in a.walk()] == [c for _, c in b.walk()]
     assert a.actors() == b.actors()
+
+
+# -- Regressions of the fix round ---------------------------------------------
+
+HUGE_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def test_a_whole_answer_is_not_truncated(ref: Referential) -> None:
+    assert ref.query("hierarchy_outline").truncated is None
+
+
+def test_max_rows_is_told_on_the_result(ref: Referential) -> None:
+    result = ref.query(HUGE_QUERY, max_rows=5)
+    assert len(result) == 5
+    assert result.truncated == (
+        "oxigraph: stopped reading the results at 5 rows, the row limit "
+        "(max_rows, --max-rows); the query has more"
+    )
+    assert result.select("a").truncated == result.truncated
+    assert ref.query("hierarchy_outline", max_rows=127).truncated is None
+
+
+def test_an_endpoint_that_cuts_is_told_on_the_result(live_server: str) -> None:
+    endpoint = live_server + "/sparql"
+    with Referential.load(endpoint) as remote:
+        result = remote.query(HUGE_QUERY)
+        assert len(result) == 50
+        assert result.truncated is not None
+        assert result.truncated.startswith(f"the endpoint {endpoint} cut the results")
+        # The names cannot be looked up in a cut list of labels.
+        with pytest.raises(InputError, match="it needs the whole answer"):
+            remote.actor("RSSI")
+
+
+def test_a_timeout_stops_an_api_query() -> None:
+    with Referential.load(timeout=1) as limited:
+        assert limited.actor("RSSI").notation == "2.1"  # looked up in the child
+        with pytest.raises(QueryTimeoutError, match="ran longer than 1 s"):
+            limited.query(HUGE_QUERY)
+        # A new child takes the next query.
+        assert len(limited.query("actors_of_activity", activity="3.2.4")) == 3
+
+
+@pytest.mark.parametrize("text", ["", "   ", "# nothing\n"])
+def test_an_empty_query(ref: Referential, text: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="the query is empty"):
+        ref.query(text)
+
+
+def test_unknown_names_have_one_wording(ref: Referential) -> None:
+    with pytest.raises(
+        UnknownConceptError,
+        match=r"^unknown actor 'nobody'; no actor has a close name "
+        r"\(refsi search TEXT lists names\)$",
+    ):
+        ref.actor("nobody")
+    with pytest.raises(
+        UnknownConceptError,
+        match=r"^unknown activity '99\.9'; no activity has a close name",
+    ):
+        ref.activity("99.9")
+    with pytest.raises(
+        UnknownConceptError,
+        match=r"^unknown process 'securite du SI'; closest processes: "
+        r"'5\.1 Définition de la sécurité du SI'",
+    ):
+        ref.process("securite du SI")

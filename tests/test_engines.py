@@ -7,6 +7,7 @@ Protocol, query it by the SPARQL 1.1 Protocol, and stop it.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from refsi_graph.engines import (
     EndpointEngine,
     Engine,
     OxigraphEngine,
+    QueryTimeoutError,
     RdflibEngine,
     open_engine,
     push_graph,
@@ -341,3 +343,76 @@ def test_construct_through_the_endpoint(server: str) -> None:
         ("https://w3id.org/refsi/id/activite/3.2.4", "http://e/p", "3.2.4")
     ]
     assert engine.run("ASK { ?s ?p 'nothing like this' }").boolean is False
+
+
+# -- Regressions of the fix round ---------------------------------------------
+
+HUGE_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def _query_children() -> list[object]:
+    return [p for p in multiprocessing.active_children() if p.name.endswith("-query")]
+
+
+@pytest.mark.parametrize("spec", ["oxigraph", "rdflib"])
+def test_a_local_engine_stops_a_query_at_its_timeout(spec: str) -> None:
+    with open_engine(spec, timeout=1) as engine:
+        started = time.monotonic()
+        with pytest.raises(
+            QueryTimeoutError, match=r"^the query ran longer than 1 s and was stopped"
+        ):
+            engine.run(HUGE_QUERY)
+        assert time.monotonic() - started < 30
+        assert _query_children() == []  # killed, not left to run
+        assert engine.run("ASK { ?s ?p ?o }").boolean is True  # a fresh child
+        assert len(_query_children()) == 1
+    assert _query_children() == []
+
+
+def test_without_a_timeout_no_child_is_started() -> None:
+    engine = open_engine("oxigraph")
+    assert engine.timeout is None
+    engine.run("ASK { ?s ?p ?o }")
+    assert _query_children() == []
+
+
+@pytest.mark.parametrize("spec", ["oxigraph", "rdflib"])
+def test_a_child_reports_query_failures(spec: str) -> None:
+    # The error raised in the child comes back as an InputError.
+    with open_engine(spec, timeout=30) as engine:
+        with pytest.raises(InputError):
+            engine.run(SERVICE_QUERY, allow_service=True)
+
+
+def test_max_rows_on_the_endpoint(server: str) -> None:
+    engine = EndpointEngine(server + "/query")
+    result = engine.run(HUGE_QUERY, max_rows=3)
+    assert len(result.rows) == 3
+    assert result.truncated == (
+        f"{server}/query: stopped reading the results at 3 rows, the row limit "
+        "(max_rows, --max-rows); the query has more"
+    )
+    # oxigraph serve sends everything, and says nothing of a cut.
+    assert engine.run("SELECT ?s WHERE { ?s a ?c } LIMIT 60").truncated is None
+
+
+def test_the_endpoint_engine_reads_the_truncation_header(live_server: str) -> None:
+    engine = EndpointEngine(live_server + "/sparql")
+    result = engine.run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert len(result.rows) == 50
+    assert result.truncated == (
+        f"the endpoint {live_server}/sparql cut the results (X-Refsi-Truncated: "
+        "results cut at 50); the 50 rows received are not the whole answer"
+    )
+
+
+@pytest.mark.parametrize("value", [0, -1])
+def test_max_rows_must_be_positive(value: int) -> None:
+    with pytest.raises(UsageError, match="expected a positive number"):
+        open_engine().run("ASK {}", max_rows=value)
+
+
+def test_push_refuses_a_graph_that_is_no_iri() -> None:
+    url = f"http://127.0.0.1:{_free_port()}/store"  # closed: never reached
+    with pytest.raises(UsageError, match=r"--graph 'not iri' is not an absolute IRI"):
+        push_graph(url, graph="not iri")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -163,10 +164,14 @@ def test_parameter_that_is_not_a_variable(tmp_path: Path) -> None:
 def test_unknown_query_suggests() -> None:
     with pytest.raises(
         UsageError,
-        match=r"unknown query 'actor_overlaps'; did you mean "
-        r"actor_overlap",
+        match=r"unknown query 'actor_overlaps'; closest queries: "
+        r"'actor_overlap'",
     ):
         find_query("actor_overlaps")
+    with pytest.raises(
+        UsageError, match=r"unknown query 'zzz'; no query has a close name"
+    ):
+        find_query("zzz")
 
 
 def test_missing_query_file(tmp_path: Path) -> None:
@@ -261,3 +266,87 @@ def test_typed_values() -> None:
 def test_service_detection() -> None:
     assert uses_service("SELECT * { service <http://e/> { ?s ?p ?o } }")
     assert not uses_service("SELECT * { ?s <http://e/SERVICE> 'SERVICE' } # SERVICE")
+
+
+@pytest.mark.parametrize(
+    ("kind", "phrase"),
+    [
+        ("refsi:Acteur", "takes an actor (an IRI"),
+        ("refsi:Activite", "takes an activity (an IRI"),
+        ("refsi:Processus", "takes a process (an IRI"),
+        ("refsi:MacroProcessus", "takes a macro-process (an IRI"),
+    ],
+)
+def test_concept_kinds_take_the_right_article(kind: str, phrase: str) -> None:
+    # Regression: the message said "takes a actor".
+    with pytest.raises(UsageError, match=re.escape(phrase)):
+        to_term("no-colon", Parameter("p", kind))
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        (
+            "SELECT ?s WHERE { ?s foo:bar ?t }\n",
+            "1:22",
+            "undefined prefix 'foo:'; declare it at the start of the query with "
+            "PREFIX foo: <",
+        ),
+        (
+            "SELECT ?s WHERE { ?s ?p ?o ; foo:bar ?t }\n",
+            "1:30",
+            "undefined prefix 'foo:'; declare it at the start of the query with "
+            "PREFIX foo: <",
+        ),
+        (
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+            "SELECT ?n WHERE {\n  ?c skos:notation ?n ; refsi:x ?y }\n",
+            "3:25",
+            "undefined prefix 'refsi:'; declare it at the start of the query with "
+            "PREFIX refsi: <https://w3id.org/refsi/ontologie#>",
+        ),
+    ],
+)
+def test_undefined_prefix_is_named(
+    tmp_path: Path, text: str, position: str, message: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(QuerySyntaxError) as caught:
+        load_query(path)
+    assert str(caught.value).startswith(f"{path}:{position}: ")
+    assert message in str(caught.value)
+    assert "expected one of" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "operation", "position"),
+    [
+        ("INSERT DATA { <http://e/a> <http://e/b> 'c' }", "INSERT DATA", "1:1"),
+        ("PREFIX e: <http://e/>\nDELETE WHERE { ?s e:p ?o }", "DELETE WHERE", "2:1"),
+        ("# Mine.\nLOAD <http://e/data.ttl>", "LOAD", "2:1"),
+        ("CLEAR ALL", "CLEAR", "1:1"),
+        ("DROP GRAPH <http://e/g>", "DROP", "1:1"),
+        ("WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "WITH", "1:1"),
+    ],
+)
+def test_an_update_is_not_a_query(
+    tmp_path: Path, text: str, operation: str, position: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(QuerySyntaxError) as caught:
+        load_query(path)
+    assert str(caught.value) == (
+        f"{path}:{position}: not a query: {operation} is a SPARQL update, and "
+        "refsi query runs queries, not updates; expected SELECT, ASK, CONSTRUCT "
+        "or DESCRIBE"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n", "# only a comment\n#\n"])
+def test_an_empty_query_is_called_empty(tmp_path: Path, text: str) -> None:
+    path = _write(tmp_path, text)
+    # A file with nothing but white space is caught by files.read_text.
+    with pytest.raises(SourceError, match=r"^\S+mine\.rq: the (query|file) is empty"):
+        load_query(path)
+    with pytest.raises(QuerySyntaxError, match="^<query>: the query is empty"):
+        parse_query_text(text)

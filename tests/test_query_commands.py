@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
@@ -134,7 +137,7 @@ def test_search_command(capsys: pytest.CaptureFixture[str]) -> None:
 ERRORS = {
     "unknown-query": (
         ["query", "actor_overlaps"],
-        "unknown query 'actor_overlaps'; did you mean actor_overlap",
+        "unknown query 'actor_overlaps'; closest queries: 'actor_overlap'",
     ),
     "unknown-parameter": (
         ["query", "actor_overlap", "-p", "actor=RSSI"],
@@ -145,8 +148,14 @@ ERRORS = {
         ["query", "label_search", "-p", "text"],
         "--param 'text': expected KEY=VALUE",
     ),
-    "unknown-actor": (["activities", "Responsable sécurité"], "no actor is named"),
-    "unknown-activity": (["actors", "12.1.1"], "no activity is named '12.1.1'"),
+    "unknown-actor": (
+        ["activities", "Responsable sécurité"],
+        "unknown actor 'Responsable sécurité'; closest actors: ",
+    ),
+    "unknown-activity": (
+        ["actors", "12.1.1"],
+        "unknown activity '12.1.1'; closest activities: \"2.1.1 Mise en œuvre",
+    ),
     "unknown-engine": (
         ["query", "hierarchy_outline", "-e", "jena"],
         "unknown engine 'jena'",
@@ -203,3 +212,266 @@ def test_failed_query_leaves_the_output_alone(
     code, _, _ = run(capsys, "query", "label_search", "-o", str(target))
     assert code == 2
     assert target.read_text(encoding="utf-8") == "previous"
+
+
+# -- Regressions of the fix round ---------------------------------------------
+
+# Every triple against every triple: about 9,000² rows, which pyoxigraph
+# makes at some 80 MB/s until the memory runs out.
+HUGE_QUERY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }\n"
+
+
+@pytest.fixture
+def huge(tmp_path: Path) -> Path:
+    path = tmp_path / "huge.rq"
+    path.write_text(HUGE_QUERY, encoding="utf-8")
+    return path
+
+
+def _query_children() -> list[object]:
+    """The child processes of in-process engines still running."""
+    return [p for p in multiprocessing.active_children() if p.name.endswith("-query")]
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_truncated_endpoint_answer_is_reported(
+    live_server: str,
+    huge: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # live_server runs `refsi serve --max-results 50` on 127.0.0.1.
+    endpoint = live_server + "/sparql"
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = run(capsys, "query", str(huge), "-e", endpoint, "-f", "csv")
+    assert code == 0
+    assert len(out.splitlines()) == 1 + 50
+    assert _warnings(caplog) == [
+        f"the endpoint {endpoint} cut the results (X-Refsi-Truncated: results cut "
+        "at 50); the 50 rows received are not the whole answer"
+    ]
+
+
+def test_an_endpoint_answer_in_full_gives_no_warning(
+    live_server: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    activity = f"activity={live_server}/id/activite/3.2.4"  # an IRI: no look-up
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = run(
+            capsys,
+            "query",
+            "actors_of_activity",
+            "-p",
+            activity,
+            "--engine",
+            live_server + "/sparql",
+            "-f",
+            "csv",
+        )
+    assert code == 0 and len(out.splitlines()) == 4
+    assert _warnings(caplog) == []
+
+
+def test_look_ups_refuse_a_truncated_endpoint(
+    live_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Names are looked up in every label; with 50 of them, '3.2.4' would be
+    # "unknown" for no good reason.
+    endpoint = live_server + "/sparql"
+    code, out, err = run(capsys, "actors", "3.2.4", "--engine", endpoint)
+    assert code == 2 and out == ""
+    assert f"refsi: error: the endpoint {endpoint} cut the results" in err
+    assert "it needs the whole answer: raise the endpoint's result limit" in err
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_timeout_stops_a_runaway_local_query(
+    engine: str, huge: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "h.csv"
+    started = time.monotonic()
+    code, out, err = run(
+        capsys,
+        "query",
+        str(huge),
+        "--engine",
+        engine,
+        "-f",
+        "csv",
+        "-o",
+        str(target),
+        "--timeout",
+        "1",
+    )
+    assert code == 2
+    assert "refsi: error: the query ran longer than 1 s and was stopped" in err
+    assert out == ""
+    assert not target.exists()
+    assert time.monotonic() - started < 60
+    # The child that ran the query is gone.
+    assert _query_children() == []
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_query_within_the_timeout_gives_the_same_answer(
+    engine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["query", "actors_of_activity", "-p", "activity=3.2.4", "-e", engine]
+    code, limited, _ = run(capsys, *argv, "-f", "csv", "--timeout", "60")
+    assert code == 0
+    code, unlimited, _ = run(capsys, *argv, "-f", "csv")
+    assert code == 0 and limited == unlimited
+    # The look-ups of `refsi activities` run in the child too.
+    code, out, _ = run(capsys, "activities", "RSSI", "-e", engine, "--timeout", "60")
+    assert code == 0 and ": 13 activities" in out
+    assert _query_children() == []
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_max_rows_stops_reading_and_warns(
+    engine: str,
+    huge: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = run(
+            capsys, "query", str(huge), "-e", engine, "-f", "csv", "--max-rows", "7"
+        )
+    assert code == 0
+    assert len(out.splitlines()) == 1 + 7
+    assert _warnings(caplog) == [
+        f"{engine}: stopped reading the results at 7 rows, the row limit "
+        "(max_rows, --max-rows); the query has more"
+    ]
+
+
+def test_max_rows_above_the_answer_changes_nothing(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        code, out, _ = run(capsys, "query", "hierarchy_outline", "--max-rows", "1000")
+    assert code == 0 and "(127 rows)" in out
+    assert _warnings(caplog) == []
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_max_rows_must_be_a_positive_number(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "query", "hierarchy_outline", "--max-rows", value)
+    assert code == 2 and "--max-rows" in err
+
+
+def test_the_help_tells_of_the_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "query", "--help")
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "--max-rows N" in flat and "fill the memory" in flat
+    assert "with oxigraph or rdflib the query runs in a child process" in flat
+
+
+SYNTAX_MESSAGES = {
+    "undefined-prefix": (
+        "SELECT ?s WHERE { ?s foo:bar ?t }\n",
+        "{path}:1:22: SPARQL syntax error: undefined prefix 'foo:'; declare it at "
+        "the start of the query with PREFIX foo: <namespace IRI>",
+    ),
+    "insert-data": (
+        "# Add a triple.\nINSERT DATA { <http://e/a> <http://e/b> <http://e/c> }\n",
+        "{path}:2:1: not a query: INSERT DATA is a SPARQL update, and refsi query "
+        "runs queries, not updates; expected SELECT, ASK, CONSTRUCT or DESCRIBE",
+    ),
+    "clear": (
+        "CLEAR DEFAULT\n",
+        "{path}:1:1: not a query: CLEAR is a SPARQL update",
+    ),
+    "comments-only": (
+        "# Nothing yet.\n",
+        "{path}: the query is empty (nothing but comments or white space); "
+        "expected a SELECT, ASK, CONSTRUCT or DESCRIBE query",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTAX_MESSAGES))
+def test_query_file_faults_are_explained(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, message = SYNTAX_MESSAGES[name]
+    path = tmp_path / f"{name}.rq"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "query", str(path))
+    assert code == 2 and out == ""
+    assert f"refsi: error: {message.format(path=path)}" in err
+    assert "expected one of" not in err and "expected CONSTRUCT" not in err
+
+
+def test_an_empty_query_on_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    code, _, err = run(capsys, "query", "-")
+    assert code == 2
+    assert "refsi: error: <stdin>: the query is empty" in err
+
+
+UNKNOWN_NAMES = {
+    "actor-typo": (
+        ["activities", "rsssi"],
+        "unknown actor 'rsssi'; closest actors: "
+        '"Responsable de la sécurité des systèmes d\'information"',
+    ),
+    "actor-far": (
+        ["activities", "nobody"],
+        "unknown actor 'nobody'; no actor has a close name "
+        "(refsi search TEXT lists names)",
+    ),
+    "activity-by-label": (
+        ["actors", "Archivage des donnees"],
+        "unknown activity 'Archivage des donnees'; closest activities: "
+        "'4.6.1 Archivage des données informatiques'",
+    ),
+    "activity-notation-far": (
+        ["actors", "99.9"],
+        "unknown activity '99.9'; no activity has a close name (activity "
+        "notations run from 1.1.1 to 9.1.4; refsi search TEXT lists names)",
+    ),
+    "activity-notation-near": (
+        ["actors", "3.2.99"],
+        "unknown activity '3.2.99'; closest activities: \"3.2.9 ",
+    ),
+    "parameter": (
+        ["query", "activities_of_actor", "-p", "actor=nobody"],
+        "unknown actor 'nobody'; no actor has a close name",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNKNOWN_NAMES))
+def test_unknown_names_use_one_wording(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv, message = UNKNOWN_NAMES[name]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert f"refsi: error: {message}" in err, err
+    assert "is named" not in err
+
+
+@pytest.mark.parametrize("graph", ["not iri", "no-scheme", "http://e/a b"])
+def test_push_checks_the_graph_iri_before_sending(
+    graph: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("push reached the network with a bad --graph")
+
+    monkeypatch.setattr("httpx.Client.request", no_network)
+    code, _, err = run(capsys, "push", "http://127.0.0.1:9/store", "--graph", graph)
+    assert code == 2
+    assert f"refsi: error: --graph {graph!r} is not an absolute IRI" in err

@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from refsi_graph.engines import DEFAULT_TIMEOUT, Engine, open_engine
-from refsi_graph.errors import UsageError
+from refsi_graph.engines import Engine, open_engine
+from refsi_graph.errors import InputError, UsageError
+from refsi_graph.loader import shorten
 from refsi_graph.namespaces import REFSI
 from refsi_graph.queries import (
     CONCEPT_KINDS,
@@ -35,7 +38,7 @@ from refsi_graph.queries import (
     parse_query_text,
 )
 from refsi_graph.registry import fold
-from refsi_graph.results import QueryResult, collation_key, sort_rows
+from refsi_graph.results import QueryResult, Term, collation_key, sort_rows
 
 __all__ = [
     "Activity",
@@ -87,6 +90,15 @@ SELECT ?from ?link ?to WHERE {{
 """
 
 C = TypeVar("C", bound="Concept")
+
+_PLURALS = {
+    "macro-process": "macro-processes",
+    "process": "processes",
+    "activity": "activities",
+    "actor": "actors",
+    "glossary term": "glossary terms",
+}
+_NOTATION = re.compile(r"^\d+(?:\.\d+)*$")
 
 
 class UnknownConceptError(UsageError):
@@ -231,13 +243,28 @@ class Referential:
         self.engine = engine
         self._index: _Index | None = None
 
+    def close(self) -> None:
+        """Close the engine (its connections, or its child process)."""
+        self.engine.close()
+
+    def __enter__(self) -> Referential:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
     @classmethod
     def load(
         cls,
         source: str | Path | None = None,
         *,
         engine: str = "oxigraph",
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
     ) -> Referential:
         """Open the referential from the bundled graph, a file, or an endpoint.
 
@@ -248,8 +275,11 @@ class Referential:
             file, or the URL of a SPARQL 1.1 query endpoint.
         engine : str
             ``oxigraph`` or ``rdflib``, for a file; ignored for a URL.
-        timeout : float
-            Seconds an endpoint has to answer.
+        timeout : float, optional
+            Seconds each query may take: an endpoint has this long to answer
+            (default 30); an in-process engine then runs queries in a child
+            process killed at the limit (default: no limit). See
+            :func:`refsi_graph.engines.open_engine`.
 
         Examples
         --------
@@ -269,6 +299,7 @@ class Referential:
         /,
         *,
         allow_service: bool = False,
+        max_rows: int | None = None,
         **kwparams: object,
     ) -> QueryResult:
         """Run a bundled query, a ``.rq`` file or SPARQL text.
@@ -285,6 +316,9 @@ class Referential:
             Let ``SERVICE`` clauses run. Security: a ``SERVICE`` clause
             makes the engine send requests to any URL the query names; keep
             this False for queries you did not write.
+        max_rows : int, optional
+            Stop reading the results after this many rows; the result's
+            ``truncated`` note then says so. None reads them all.
         **kwparams
             Parameter values, bound as RDF terms (never pasted into the
             text). A concept parameter takes an IRI, a notation or any
@@ -293,7 +327,9 @@ class Referential:
         Returns
         -------
         QueryResult
-            Sorted by the query's ``ORDER BY`` keys with French collation.
+            Sorted by the query's ``ORDER BY`` keys with French collation;
+            its ``truncated`` note tells when the rows are not the whole
+            answer (*max_rows* reached, or an endpoint's own limit).
 
         Raises
         ------
@@ -325,6 +361,7 @@ class Referential:
             {**(params or {}), **kwparams},
             resolve=self.resolve_parameter,
             allow_service=allow_service,
+            max_rows=max_rows,
         )
 
     # Objects.
@@ -527,18 +564,45 @@ class Referential:
         return concept
 
     def _unknown_message(self, kind: str, key: str) -> str:
+        plural = _PLURALS.get(kind, kind + "s")
+        suggestions = self._closest(kind, key)
+        if suggestions:
+            listed = ", ".join(repr(s) for s in suggestions)
+            return f"unknown {kind} {key!r}; closest {plural}: {listed}"
+        hint = "refsi search TEXT lists names"
+        concepts = self._loaded().by_kind[kind]
+        if _NOTATION.match(key.strip()) and concepts and concepts[0].notation:
+            hint = (
+                f"{kind} notations run from {concepts[0].notation} to "
+                f"{concepts[-1].notation}; {hint}"
+            )
+        return f"unknown {kind} {key!r}; no {kind} has a close name ({hint})"
+
+    def _closest(self, kind: str, key: str, limit: int = 3) -> list[str]:
+        """Return the concepts of *kind* whose names are nearest to *key*.
+
+        A name that holds the key ("cyber") is a better hint than a
+        look-alike, so those come first; a key that looks like a notation
+        is compared with the notations.
+        """
+        needle = fold(key)
         names: dict[str, Concept] = {}
         for concept in self._loaded().by_kind[kind]:
+            if _NOTATION.match(key.strip()):
+                if concept.notation:
+                    names.setdefault(concept.notation, concept)
+                continue
             for name in concept.names():
                 names.setdefault(fold(name), concept)
-        close = difflib.get_close_matches(fold(key), list(names), n=6, cutoff=0.6)
-        labels: list[str] = []
-        for name in close:
-            label = f"{names[name].notation} {names[name].label}".strip()
-            if label not in labels:
-                labels.append(label)
-        hint = f"; closest: {'; '.join(labels[:3])}" if labels else ""
-        return f"no {kind} is named {key!r}{hint}"
+        within = [n for n in names if len(needle) >= 3 and needle in n]
+        close = difflib.get_close_matches(needle, list(names), n=9, cutoff=0.6)
+        shown: list[str] = []
+        for name in within + close:
+            concept = names[name]
+            text = concept.label if kind == "actor" else shorten(str(concept), 60)
+            if text not in shown:
+                shown.append(text)
+        return shown[:limit]
 
     def _typed(self, iri: str, cls: type[C]) -> C:
         concept = self.get(iri)
@@ -561,6 +625,7 @@ def run_query(
     *,
     resolve: Callable[[Parameter, object], object] | None = None,
     allow_service: bool = False,
+    max_rows: int | None = None,
 ) -> QueryResult:
     """Bind a query's parameters, run it on *engine* and sort its rows.
 
@@ -573,6 +638,10 @@ def run_query(
     Security: a ``SERVICE`` clause makes the engine send requests to the
     URLs the query names; *allow_service* must be True for it to run.
 
+    *max_rows* stops reading the results after that many rows (before the
+    sort, so the rows kept are the first the engine gave); the result's
+    ``truncated`` note then says so.
+
     Examples
     --------
     >>> from refsi_graph.engines import open_engine
@@ -581,7 +650,7 @@ def run_query(
     ('1.1', 2)
     """
     text = bind_parameters(query, params or {}, resolve)
-    result = engine.run(text, allow_service=allow_service)
+    result = engine.run(text, allow_service=allow_service, max_rows=max_rows)
     if query.order and result.boolean is None:
         result.rows = sort_rows(result.variables, result.rows, query.order)
     logger.debug("%s on %s: %d rows", query.name, engine.name, len(result.rows))
@@ -592,9 +661,23 @@ def _named(name_or_text: str) -> NamedQuery:
     queries = bundled_queries()
     if name_or_text in queries:
         return queries[name_or_text]
+    if not name_or_text.strip():
+        return parse_query_text(name_or_text)  # reports the query as empty
     if "{" not in name_or_text and "\n" not in name_or_text:
         return find_query(name_or_text)  # a .rq file, or an unknown name to report
     return parse_query_text(name_or_text)
+
+
+def _whole(engine: Engine, text: str) -> list[tuple[Term | None, ...]]:
+    """Run one of the look-up queries; its answer must be complete."""
+    result = engine.run(text)
+    if result.truncated:
+        raise InputError(
+            f"{result.truncated}; refsi reads every concept and label to look "
+            "names up, so it needs the whole answer: raise the endpoint's result "
+            "limit (refsi serve --max-results), or give IRIs to refsi query"
+        )
+    return result.rows
 
 
 def _build_index(engine: Engine) -> _Index:
@@ -603,7 +686,7 @@ def _build_index(engine: Engine) -> _Index:
     )
     kinds: dict[str, tuple[str, str]] = {}
     notations: dict[str, str] = {}
-    for subject, cls, notation, prop, label in engine.run(_CONCEPTS_QUERY).rows:
+    for subject, cls, notation, prop, label in _whole(engine, _CONCEPTS_QUERY):
         assert subject is not None and cls is not None and prop is not None
         assert label is not None
         kinds[subject.value] = (_CLASSES[cls.value], cls.value.rsplit("#", 1)[-1])
@@ -615,7 +698,7 @@ def _build_index(engine: Engine) -> _Index:
         )
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     all_actors: set[str] = set()
-    for source, link, target in engine.run(_LINKS_QUERY).rows:
+    for source, link, target in _whole(engine, _LINKS_QUERY):
         assert source is not None and link is not None and target is not None
         name = link.value.rsplit("#", 1)[-1]
         if name == "concerneTousLesActeurs":

@@ -104,17 +104,31 @@ class QuerySyntaxError(SourceError):
     ----------
     path : Path or str
         The file holding the query, or ``"<query>"`` for inline text.
-    line, column : int
-        The 1-based position the parser stopped at.
+    line, column : int or None
+        The 1-based position the parser stopped at; None when the fault is
+        the whole text (an empty query).
     message : str
         What the parser expected.
+    label : str
+        What kind of fault it is, put before *message*.
     """
 
-    def __init__(self, path: Path | str, line: int, column: int, message: str) -> None:
-        super().__init__(path, line, f"SPARQL syntax error: {message}")
+    def __init__(
+        self,
+        path: Path | str,
+        line: int | None,
+        column: int | None,
+        message: str,
+        label: str = "SPARQL syntax error",
+    ) -> None:
+        text = f"{label}: {message}" if label else message
+        super().__init__(path, line, text)
         self.column = column
         # Editors jump to path:line:column; SourceError only gives the line.
-        self.args = (f"{self.path}:{line}:{column}: SPARQL syntax error: {message}",)
+        where = str(self.path)
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        self.args = (f"{where}: {text}",)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -330,10 +344,14 @@ def find_query(name_or_path: str) -> NamedQuery:
             raise InputError(f"{path}: no such file")
         return load_query(path)
     close = difflib.get_close_matches(name_or_path, list(queries), n=3, cutoff=0.4)
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    listing = f"known queries: {', '.join(queries)}; or give a .rq file"
+    if close:
+        closest = ", ".join(repr(name) for name in close)
+        raise UsageError(
+            f"unknown query {name_or_path!r}; closest queries: {closest} ({listing})"
+        )
     raise UsageError(
-        f"unknown query {name_or_path!r}{hint} (known queries: "
-        f"{', '.join(queries)}; or give a .rq file)"
+        f"unknown query {name_or_path!r}; no query has a close name ({listing})"
     )
 
 
@@ -350,17 +368,126 @@ def check_syntax(text: str, where: Path | str = "<query>") -> None:
 
 @lru_cache(maxsize=256)
 def _check_syntax_cached(text: str, where: str) -> None:
+    tokens = list(_tokens(text))
+    if not tokens:
+        raise QuerySyntaxError(
+            where,
+            None,
+            None,
+            "the query is empty (nothing but comments or white space); expected "
+            "a SELECT, ASK, CONSTRUCT or DESCRIBE query",
+            label="",
+        )
     try:
         # pyoxigraph parses at once and evaluates lazily: nothing runs here.
         ox.Store().query(text)
     except SyntaxError as err:
+        update = _update_operation(tokens)
+        if update is not None:
+            operation, offset = update
+            at_line, at_column = _position(text, offset)
+            raise QuerySyntaxError(
+                where,
+                at_line,
+                at_column,
+                f"{operation} is a SPARQL update, and refsi query runs queries, "
+                "not updates; expected SELECT, ASK, CONSTRUCT or DESCRIBE",
+                label="not a query",
+            ) from err
         found = _OXIGRAPH_POSITION.match(str(err))
         if found is None:
-            raise QuerySyntaxError(where, 1, 1, str(err)) from err
+            raise QuerySyntaxError(where, 1, 1, _shorten(str(err))) from err
         line, column, message = found.groups()
+        undefined = _undefined_prefix(tokens)
+        if undefined is not None:
+            # The parser cannot get past an undeclared prefix, but it words
+            # the fault in many ways ("Prefix not found", "expected
+            # OPTIONAL"...) and may stop a little after it.
+            prefix, offset = undefined
+            at_line, at_column = _position(text, offset)
+            if (at_line, at_column) <= (int(line), int(column)):
+                raise QuerySyntaxError(
+                    where, at_line, at_column, _undefined_prefix_message(prefix)
+                ) from err
         raise QuerySyntaxError(
             where, int(line), int(column), _shorten(message)
         ) from err
+
+
+_UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+)
+_PREFIXED_NAME = re.compile(r"^(?:\^\^)?([^\W\d_][\w.\-\u00b7]*)?:", re.UNICODE)
+
+
+def _update_operation(tokens: list[tuple[str, str, int]]) -> tuple[str, int] | None:
+    """Return the update keyword that opens the text, and its offset."""
+    i = 0
+    while i < len(tokens):
+        kind, token, offset = tokens[i]
+        upper = token.upper() if kind == "word" else ""
+        if upper == "PREFIX":
+            i += 3
+        elif upper == "BASE":
+            i += 2
+        elif upper in _UPDATE_KEYWORDS:
+            following = tokens[i + 1][1].upper() if i + 1 < len(tokens) else ""
+            if upper in ("INSERT", "DELETE") and following in ("DATA", "WHERE"):
+                return f"{upper} {following}", offset
+            return upper, offset
+        else:
+            return None
+    return None
+
+
+def _undefined_prefix(tokens: list[tuple[str, str, int]]) -> tuple[str, int] | None:
+    """Return the first prefix used but not declared, and where it is used."""
+    declared: set[str] = set()
+    previous = ""
+    for kind, token, offset in tokens:
+        if kind != "word":
+            previous = ""
+            continue
+        if previous == "PREFIX":
+            declared.add(token[:-1] if token.endswith(":") else token)
+        else:
+            used = _PREFIXED_NAME.match(token)
+            if used is not None and (used.group(1) or "") not in declared:
+                return used.group(1) or "", offset + token.index(":") - len(
+                    used.group(1) or ""
+                )
+        previous = token.upper()
+    return None
+
+
+def _undefined_prefix_message(prefix: str) -> str:
+    from rdflib import Graph
+
+    from refsi_graph.namespaces import bind_prefixes
+
+    known = Graph(bind_namespaces="none")
+    bind_prefixes(known)
+    namespace = dict(known.namespaces()).get(prefix)
+    iri = f"<{namespace}>" if namespace else "<namespace IRI>"
+    return (
+        f"undefined prefix '{prefix}:'; declare it at the start of the query "
+        f"with PREFIX {prefix}: {iri}"
+    )
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of *offset* in *text*."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 @lru_cache(maxsize=256)
@@ -799,7 +926,9 @@ def _from_rdflib(
 
 def _kind_phrase(kind: str) -> str:
     if kind in CONCEPT_KINDS:
-        return f"a {CONCEPT_KINDS[kind]} (an IRI, a notation or a label)"
+        name = CONCEPT_KINDS[kind]
+        article = "an" if name[0] in "aeiou" else "a"
+        return f"{article} {name} (an IRI, a notation or a label)"
     return {
         "iri": "an absolute IRI",
         "integer": "an integer",

@@ -7,6 +7,8 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -36,7 +38,11 @@ def add_commands(subparsers: Any) -> None:
         help="run a bundled query or a .rq file",
         description="Run a bundled SPARQL query by name (see 'refsi queries'), a "
         ".rq file, or '-' for a query on stdin. Parameter values are bound as "
-        "RDF terms, never pasted into the text.",
+        "RDF terms, never pasted into the text. A query that may run long or "
+        "give millions of rows is best run with --timeout and --max-rows: "
+        "without them it runs until it is done, however long and large. A "
+        "warning tells when the rows are not the whole answer (--max-rows "
+        "reached, or an endpoint's own result limit).",
     )
     query.add_argument("query", metavar="NAME|FILE.rq", help="query name, file, or '-'")
     query.add_argument(
@@ -49,6 +55,14 @@ def add_commands(subparsers: Any) -> None:
         "be given by IRI, notation or any label",
     )
     _engine_options(query)
+    query.add_argument(
+        "--max-rows",
+        type=_row_count,
+        metavar="N",
+        help="stop reading the results after N rows (or triples) and warn that "
+        "there are more, so that a huge answer cannot fill the memory "
+        "(default: no limit)",
+    )
     query.add_argument("--allow-service", action="store_true", help=_SERVICE_HELP)
     query.set_defaults(handler=_run_query)
 
@@ -151,9 +165,11 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
         type=_seconds,
-        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"how long an endpoint has to answer (default: {DEFAULT_TIMEOUT:g})",
+        help="stop a query that runs longer than this, with exit status 2 and "
+        f"no output; an endpoint has {DEFAULT_TIMEOUT:g} s unless told; with "
+        "oxigraph or rdflib the query runs in a child process that is killed at "
+        "the limit (default: no limit)",
     )
 
 
@@ -171,8 +187,21 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _referential(args: argparse.Namespace) -> Referential:
-    return Referential(open_engine(args.engine, args.data, timeout=args.timeout))
+def _row_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of rows") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a positive number")
+    return value
+
+
+@contextmanager
+def _referential(args: argparse.Namespace) -> Iterator[Referential]:
+    """Open the engine the options name, and close it (and any child) after."""
+    with Referential(open_engine(args.engine, args.data, timeout=args.timeout)) as ref:
+        yield ref
 
 
 def _params(pairs: list[str]) -> dict[str, object]:
@@ -194,7 +223,10 @@ def _run_query(args: argparse.Namespace) -> int:
     else:
         query = find_query(args.query)
     params = _params(args.param)
-    result = _referential(args).query(query, params, allow_service=args.allow_service)
+    with _referential(args) as ref:
+        result = ref.query(
+            query, params, allow_service=args.allow_service, max_rows=args.max_rows
+        )
     emit(result.render(args.format), args.output)
     return 0
 
@@ -232,9 +264,9 @@ def _run_queries(args: argparse.Namespace) -> int:
 
 
 def _run_activities(args: argparse.Namespace) -> int:
-    ref = _referential(args)
-    actor = ref.actor(args.actor)
-    result = ref.query("activities_of_actor", actor=actor.iri)
+    with _referential(args) as ref:
+        actor = ref.actor(args.actor)
+        result = ref.query("activities_of_actor", actor=actor.iri)
     if args.format == "table":
         shown = result.select("notation", "label", "processLabel")
         heading = f"{actor.label} ({actor.notation}): {len(shown)} activities\n\n"
@@ -245,9 +277,9 @@ def _run_activities(args: argparse.Namespace) -> int:
 
 
 def _run_actors(args: argparse.Namespace) -> int:
-    ref = _referential(args)
-    activity = ref.activity(args.activity)
-    result = ref.query("actors_of_activity", activity=activity.iri)
+    with _referential(args) as ref:
+        activity = ref.activity(args.activity)
+        result = ref.query("actors_of_activity", activity=activity.iri)
     if args.format == "table":
         shown = result.select("notation", "label", "category")
         heading = f"{activity.notation} {activity.label}: {len(shown)} actors\n\n"
@@ -258,7 +290,8 @@ def _run_actors(args: argparse.Namespace) -> int:
 
 
 def _run_search(args: argparse.Namespace) -> int:
-    found = _referential(args).search(args.text)
+    with _referential(args) as ref:
+        found = ref.search(args.text)
     result = QueryResult(
         ("kind", "notation", "label", "concept"),
         [

@@ -229,6 +229,10 @@ class QueryResult:
         Each row holds a pyoxigraph term, or None where unbound.
     boolean : bool or None
         The answer of an ``ASK`` query; None for other forms.
+    truncated : str or None
+        None when the rows are the whole answer; otherwise a note saying
+        who cut them and where (an endpoint's result limit, or the
+        ``max_rows`` the query was run with).
 
     Examples
     --------
@@ -244,6 +248,7 @@ class QueryResult:
     variables: tuple[str, ...]
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
+    truncated: str | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -281,7 +286,7 @@ class QueryResult:
             )
         columns = [self.variables.index(n) for n in names]
         rows = [tuple(row[i] for i in columns) for row in self.rows]
-        return QueryResult(tuple(names), rows, self.boolean)
+        return QueryResult(tuple(names), rows, self.boolean, self.truncated)
 
     def column(self, name: str) -> list[object]:
         """Return one column as Python values."""
