@@ -37,7 +37,7 @@ import rdflib
 from refsi_graph.errors import InputError, RefsiError, UsageError
 from refsi_graph.paths import ontology_file
 from refsi_graph.queries import check_syntax, query_form, uses_service
-from refsi_graph.rdfio import load_graph, load_store
+from refsi_graph.rdfio import load_graph, load_store, to_oxigraph
 from refsi_graph.results import QueryResult, Term, normalize_term
 
 __all__ = [
@@ -630,17 +630,10 @@ def _oxigraph_term(term: object) -> Term | None:
 def _rdflib_term(term: object) -> Term | None:
     if term is None:
         return None
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language.lower())
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"refsi cannot show an rdflib {type(term).__name__}")
+    try:
+        return to_oxigraph(term)  # type: ignore[arg-type]
+    except TypeError as err:
+        raise InputError(f"refsi cannot show {err}") from err
 
 
 def _take(

@@ -39,6 +39,7 @@ import rdflib
 from refsi_graph.errors import InputError, SourceError, UsageError
 from refsi_graph.files import read_text
 from refsi_graph.paths import queries_dir
+from refsi_graph.rdfio import to_oxigraph
 
 __all__ = [
     "CONCEPT_KINDS",
@@ -911,17 +912,10 @@ def _boolean(value: object) -> ox.Literal:
 def _from_rdflib(
     term: rdflib.term.Identifier,
 ) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise UsageError(f"cannot bind an rdflib {type(term).__name__} as a parameter")
+    try:
+        return to_oxigraph(term)
+    except TypeError as err:
+        raise UsageError(f"cannot bind {err} as a parameter") from err
 
 
 def _kind_phrase(kind: str) -> str:

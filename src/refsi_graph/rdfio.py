@@ -23,6 +23,7 @@ __all__ = [
     "load_store",
     "rdf_format",
     "require_refsi",
+    "to_oxigraph",
 ]
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,34 @@ def require_refsi(store: ox.Store, path: Path | str | None = None) -> None:
             f"{where}: holds no refsi concept; expected a graph built by refsi "
             "build (refsi:Activite, refsi:Acteur …)"
         )
+
+
+def to_oxigraph(
+    term: rdflib.term.Identifier,
+) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Return the pyoxigraph term equal to an rdflib IRI, blank node or literal.
+
+    Raises
+    ------
+    TypeError
+        For any other rdflib node (a variable, a quoted graph).
+
+    Examples
+    --------
+    >>> to_oxigraph(rdflib.Literal("Cadre", lang="fr"))
+    <Literal value=Cadre language=fr>
+    """
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"an rdflib {type(term).__name__}")
 
 
 def _check_xml(path: Path) -> None:
