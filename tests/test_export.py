@@ -272,6 +272,40 @@ def test_unknown_suffix_is_a_usage_error(
     assert not (tmp_path / "g.xlsx").exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["-f", "xml"], "the format is xml"),
+        (["-f", "nt"], "the format is nt"),
+        (["-o", "g.jsonld"], "the format is jsonld (told by the suffix of"),
+        ([], "the format is ttl (the default; give -f csv)"),
+    ],
+)
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_delimiter_with_another_format_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    named: str,
+    delimiter: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "export", *argv, "--delimiter", delimiter)
+    assert code == 2
+    assert "--delimiter applies to the csv format only" in err and named in err
+    assert out == "" and not (tmp_path / "g.jsonld").exists()
+
+
+def test_delimiter_with_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, _ = run(
+        capsys, "export", "-o", str(tmp_path / "m.csv"), "--delimiter", ","
+    )
+    assert code == 0
+    header = (tmp_path / "m.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("Numéro,Processus,Activité,")
+
+
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "export", "--format", "xlsx")
     assert code == 2 and "invalid choice: 'xlsx'" in err

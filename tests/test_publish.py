@@ -92,6 +92,22 @@ def test_bad_graph_is_an_input_error(
     assert not (tmp_path / "o").exists()
 
 
+def test_publishes_an_rdf_xml_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, site: Path
+) -> None:
+    """``--graph`` reads any RDF syntax by its suffix, not only Turtle."""
+    exported = tmp_path / "out-of-export.rdf"
+    assert main(["export", "-f", "xml", "-o", str(exported)]) == 0
+    assert exported.read_bytes().startswith(b"<?xml")
+    code, out, err = run(
+        capsys, "publish", "--out", str(tmp_path / "s"), "--graph", str(exported)
+    )
+    assert code == 0, err
+    assert out.startswith("wrote ")
+    # The same graph, so the same pages and documents as from the Turtle file.
+    assert digest(tmp_path / "s") == digest(site)
+
+
 def test_every_resource_has_a_page_and_four_rdf_documents(site: Path) -> None:
     graph = Graph().parse(ontology_file(), format="turtle")
     subjects = {str(s) for s in graph.subjects() if str(s).startswith(BASE)}

@@ -7,10 +7,12 @@ client; its rows are compared with pyoxigraph's in this process.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import json
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,7 +23,7 @@ from rdflib.namespace import SKOS
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from conftest import running_server
-from refsi_graph.cli import build_parser
+from refsi_graph.cli import build_parser, main
 from refsi_graph.linkeddata import load_linked_data
 
 ACTIVITY = "activite/3.2.4"
@@ -188,7 +190,9 @@ MATRIX = [
     ("application/*", NT),
     ("TEXT/Turtle", TTL),
     ("text/turtle;charset=utf-8;q=0.7, text/html;level=1;q=0.6", TTL),
-    ("text/html;q=0.5, text/turtle;q=bad, application/ld+json;q=0.4", HTML),
+    ("text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", HTML),  # old Java
+    ("text/turtle;q=1.000, , text/html;q=0.999", TTL),
+    ('text/turtle;profile="a,b;c";q=0.5, text/html;q=0.4', TTL),
     (BROWSER, HTML),
 ]
 
@@ -232,6 +236,43 @@ def test_406_when_nothing_offered_is_acceptable(
     assert answer.status_code == 406
     assert "Accept" in answer.headers["vary"]
     assert "text/turtle" in answer.text
+
+
+MALFORMED_ACCEPT = {
+    "text/turtle;q=2": "the quality 'q=2' of 'text/turtle;q=2'",
+    ";;;,,,q=abc": "';;;' is not a media range",
+    "text/turtle;q=0.1234": "'q=0.1234'",
+    "text/turtle;q=-1": "'q=-1'",
+    "text/html;q=0.5, text/turtle;q=bad": "the quality 'q=bad' of 'text/turtle;q=bad'",
+    "turtle": "'turtle' is not a media range",
+}
+
+
+@pytest.mark.parametrize(("accept", "named"), MALFORMED_ACCEPT.items())
+def test_malformed_accept_is_a_bad_request(
+    client: httpx.Client, accept: str, named: str
+) -> None:
+    """A malformed header is the client's fault (400), not a missing type (406)."""
+    answer = client.get(f"/doc/{ACTIVITY}", headers={"Accept": accept})
+    assert answer.status_code == 400
+    assert "Accept" in answer.headers["vary"]
+    assert "malformed Accept header" in answer.text
+    assert named in answer.text
+    void = client.get("/.well-known/void", headers={"Accept": accept})
+    assert void.status_code == 400 and named in void.text
+    results = client.get(
+        "/sparql",
+        params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
+        headers={"Accept": accept},
+    )
+    assert results.status_code == 400
+    assert "Accept" in results.headers["vary"]
+    assert named in results.text
+
+
+def test_malformed_accept_on_a_missing_page_is_404(client: httpx.Client) -> None:
+    answer = client.get("/nowhere", headers={"Accept": "text/html;q=2"})
+    assert answer.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -537,6 +578,81 @@ def test_service_is_refused(client: httpx.Client) -> None:
     assert "SERVICE" in answer.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o .SERVICE <http://127.0.0.1:1/sparql> { ?a ?b ?c } }",
+        "SELECT * { ?s ?p ?o.service <http://127.0.0.1:1/sparql> { ?a ?b ?c } }",
+        "SELECT * { BIND(1 AS ?x).SERVICE <http://127.0.0.1:1/sparql> { } }",
+        "SELECT * { ?s ?p 1SERVICE <http://127.0.0.1:1/sparql> { } }",
+        "SELECT * { ?s ?p 1.SERVICE <http://127.0.0.1:1/sparql> { } }",
+        "ASK{SERVICE?x{}}",
+    ],
+)
+def test_service_glued_to_other_tokens_is_refused(
+    client: httpx.Client, query: str
+) -> None:
+    # The SPARQL parser reads SERVICE here, even with no space before it.
+    answer = client.get("/sparql", params={"query": query})
+    assert answer.status_code == 400
+    assert "SERVICE (federated query) is refused" in answer.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # service",
+        'SELECT ?s WHERE { ?s ?p "Service desk" }',
+        "SELECT ?s WHERE { ?s ?p 'service' }",
+        'SELECT ?s WHERE { ?s ?p """a\nservice""" }',
+        "SELECT ?service WHERE { ?service ?p <http://e.example/service> }",
+        "PREFIX service: <http://e.example/service#> "
+        "SELECT ?s WHERE { ?s service:x ?o }",
+        'SELECT ?s WHERE { ?s ?p "x"@service }',
+    ],
+)
+def test_service_as_a_word_is_answered(client: httpx.Client, query: str) -> None:
+    answer = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "text/csv"}
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_label_search_for_service_matches_in_process(
+    live_server: str,
+    store: ox.Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``service`` is an everyday word of the labels, not a federated call."""
+    data = tmp_path / "served.nt"
+    data.write_bytes(
+        store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    )
+    search = ["query", "label_search", "--param", "text=service", "-f", "csv"]
+    assert main([*search, "--engine", f"{live_server}/sparql"]) == 0
+    remote = capsys.readouterr()
+    assert "refused" not in remote.err
+    assert main([*search, "--data", str(data)]) == 0
+    local = capsys.readouterr().out
+    assert remote.out == local
+    assert len(local.splitlines()) > 2  # a header and some rows
+
+
+@pytest.mark.parametrize("query", ["", "   \n\t"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_empty_query_is_a_bad_request(
+    client: httpx.Client, query: str, method: str
+) -> None:
+    if method == "GET":
+        answer = client.get("/sparql", params={"query": query})
+    else:
+        answer = client.post("/sparql", data={"query": query})
+    assert answer.status_code == 400
+    assert answer.text.startswith("the query is empty")
+    assert "[_]" not in answer.text
+
+
 def test_bad_query_is_a_bad_request(client: httpx.Client) -> None:
     answer = client.get("/sparql", params={"query": "SELECT WHERE nonsense"})
     assert answer.status_code == 400
@@ -573,21 +689,55 @@ def test_serve_binds_loopback_unless_told() -> None:
     assert args.port == 8000
 
 
-def test_serve_rejects_bad_options() -> None:
-    from refsi_graph.cli import main
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--port", "99999", "--port 99999 is not a TCP port; expected 0 to 65535"),
+        ("--port", "-1", "--port -1 is not a TCP port; expected 0 to 65535"),
+        ("--port", "65536", "--port 65536 is not a TCP port"),
+        ("--timeout", "0", "--timeout 0: expected a number of seconds above 0"),
+        ("--timeout", "-3", "--timeout -3: expected a number of seconds above 0"),
+        ("--timeout", "nan", "--timeout nan: expected"),
+        ("--timeout", "inf", "--timeout inf: expected"),
+        ("--timeout", "1e9", "at most 86400"),
+        ("--max-results", "0", "--max-results 0: expected a positive whole number"),
+        ("--workers", "0", "--workers 0: expected a positive whole number"),
+        ("--workers", "-2", "--workers -2: expected a positive whole number"),
+    ],
+)
+def test_serve_rejects_bad_options(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    # Refused before the graph is loaded or a socket opened: no traceback.
+    assert main(["serve", option, value]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
 
-    err = io.StringIO()
-    import contextlib
 
-    with contextlib.redirect_stderr(err):
-        code = main(["serve", "--timeout", "0"])
-    assert code == 2
-    assert "--timeout" in err.getvalue()
+def test_bind_refuses_a_port_out_of_range() -> None:
+    from refsi_graph.errors import UsageError
+    from refsi_graph.server import _bind
+
+    with pytest.raises(UsageError, match="expected a port from 0 to 65535"):
+        _bind("127.0.0.1", 70000)
+
+
+def test_serve_graph_option_names_every_rdf_syntax() -> None:
+    for command in ("serve", "publish"):
+        help_text = " ".join(_help(command).split())
+        assert "Turtle)" not in help_text and "in Turtle" not in help_text
+        assert ".rdf" in help_text and ".jsonld" in help_text
+
+
+def _help(command: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--help"])
+    return out.getvalue()
 
 
 def test_serve_rejects_a_bad_base(capsys: pytest.CaptureFixture[str]) -> None:
-    from refsi_graph.cli import main
-
     assert main(["serve", "--base", "ftp://x/", "--port", "0"]) == 2
     assert "expected an http(s) IRI ending with '/'" in capsys.readouterr().err
 

@@ -7,8 +7,11 @@ Results are cut at a maximum number of rows (or triples), and the answer says
 so in a header.
 
 Caution: a SPARQL ``SERVICE`` clause would make pyoxigraph send HTTP requests
-to any host named in the query. This service refuses every query that
-contains the word ``SERVICE``, even inside a string or a comment.
+to any host named in the query. This service refuses every query that holds
+one: the word ``SERVICE`` outside strings, IRIs and comments, as
+:func:`refsi_graph.queries.uses_service` finds it, or anywhere SPARQL's own
+parser reads it as a keyword (see :func:`holds_service`). The word inside a
+string or a comment (``"service desk"``) is allowed.
 """
 
 from __future__ import annotations
@@ -24,13 +27,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from refsi_graph.negotiation import RDF_FORMATS, Format, choose, format_by_name
+from refsi_graph.negotiation import (
+    RDF_FORMATS,
+    AcceptError,
+    Format,
+    choose,
+    format_by_name,
+    parse_accept,
+)
+from refsi_graph.queries import uses_service
 
 __all__ = [
     "RESULT_FORMATS",
     "QueryAnswer",
     "QueryRunner",
     "execute_query",
+    "holds_service",
 ]
 
 logger = logging.getLogger(__name__)
@@ -45,7 +57,8 @@ TSV = Format("tsv", "tsv", "text/tab-separated-values")
 #: The formats of SELECT and ASK results, in the order of preference.
 RESULT_FORMATS = (JSON, XML, CSV, TSV)
 
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_SERVICE = re.compile("SERVICE", re.IGNORECASE)
+_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+)")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _OX_RDF = {
@@ -123,11 +136,26 @@ def execute_query(
     >>> answer.status, answer.media_type, answer.body
     (200, 'text/csv; charset=utf-8', b'o\\r\\no\\r\\n')
     """
-    if _SERVICE.search(query):
+    if not query.strip():
+        return _error(400, "the query is empty; expected a SPARQL 1.1 query")
+    if not format_name:
+        try:
+            parse_accept(accept)
+        except AcceptError as err:
+            return _error(400, str(err))
+    service = holds_service(query)
+    if service:
         return _error(
             400,
             "SERVICE (federated query) is refused: this endpoint queries its own "
             "graph only",
+        )
+    if service is None:
+        # Not run: the parser's message on the masked text, at the same place.
+        return _error(
+            400,
+            "the query is not valid SPARQL 1.1 (updates are refused): "
+            f"{_syntax_error(_mask(query))}",
         )
     try:
         result = store.query(query)
@@ -143,6 +171,70 @@ def execute_query(
         return _graph(result, accept, format_name, max_results)
     except (OSError, ValueError, RuntimeError) as err:
         return _error(400, f"the query failed: {err}")
+
+
+def holds_service(query: str) -> bool | None:
+    """Tell whether *query* holds a ``SERVICE`` clause.
+
+    :func:`refsi_graph.queries.uses_service` reads the query with a small
+    scanner. As a second guard, every ``SERVICE`` in the text (in any case,
+    even inside a longer word) is masked and the masked query parsed: masking
+    a word inside a string, an IRI, a comment or a name leaves a query that
+    still parses, while masking the keyword leaves a bare word that does not.
+    The masked query holds no ``SERVICE`` at all, so parsing it (which
+    pyoxigraph does by starting to evaluate it, on an empty store) sends no
+    request anywhere.
+
+    Returns
+    -------
+    bool or None
+        True for a ``SERVICE`` clause, False for none, None when the query
+        is not valid SPARQL for another reason.
+
+    Examples
+    --------
+    >>> holds_service('SELECT * { ?s ?p "service desk" } # SERVICE')
+    False
+    >>> holds_service('SELECT * { ?s ?p 1.SERVICE <http://e/sparql> { } }')
+    True
+    """
+    if uses_service(query):
+        return True
+    found = list(_SERVICE.finditer(query))
+    if not found:
+        return False
+    masked = _mask(query)
+    message = _syntax_error(masked)
+    if message is None:
+        return False
+    position = _OXIGRAPH_POSITION.match(message)
+    if position is None:
+        return True
+    line, column = (int(g) for g in position.groups())
+    lines = masked.split("\n")
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    # The parser stops at the masked keyword, or just after it.
+    if any(m.start() <= offset <= m.end() + 1 for m in found):
+        return True
+    return None
+
+
+def _mask(query: str) -> str:
+    """Replace the last letter of every ``SERVICE`` by ``Z``, keeping offsets."""
+    return _SERVICE.sub(lambda m: m.group()[:-1] + "Z", query)
+
+
+def _syntax_error(query: str) -> str | None:
+    """Return the parser's message for *query*, or None if it parses.
+
+    Never call it on a query that may hold ``SERVICE``: pyoxigraph starts
+    evaluating a query when it parses it.
+    """
+    try:
+        ox.Store().query(query)
+    except SyntaxError as err:
+        return str(err)
+    return None
 
 
 def _negotiate(
@@ -306,7 +398,10 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> bool:
-        return self.conn.poll(timeout) and self.conn.recv() == "ready"
+        try:
+            return self.conn.poll(timeout) and self.conn.recv() == "ready"
+        except (EOFError, OSError):  # killed while starting (the pool closed)
+            return False
 
     def kill(self) -> None:
         self.process.kill()
@@ -372,7 +467,11 @@ class QueryRunner:
         if self._closed:
             return
         fresh = self._start()
-        if fresh.wait_ready(60):
+        ready = fresh.wait_ready(60)
+        if self._closed:
+            # close() ran meanwhile, and may not have seen this worker.
+            fresh.kill()
+        elif ready:
             self._idle.put(fresh)
         else:
             logger.error("a replacement SPARQL worker did not start")

@@ -507,10 +507,9 @@ def add_commands(subparsers: Any) -> None:
     cmd.add_argument(
         "--delimiter",
         choices=CSV_DELIMITERS,
-        default=";",
         metavar="CHAR",
         help="CSV field separator, ';' or ',' (default: ';', what a French "
-        "spreadsheet expects)",
+        "spreadsheet expects); only with the csv format",
     )
     cmd.add_argument(
         "--base",
@@ -522,8 +521,20 @@ def add_commands(subparsers: Any) -> None:
 
 def _run_export(args: argparse.Namespace) -> int:
     fmt = args.format or _format_of(args.output)
+    if args.delimiter is not None and fmt != "csv":
+        if args.format:
+            told = ""
+        elif args.output in (None, "-"):
+            told = " (the default; give -f csv)"
+        else:
+            told = f" (told by the suffix of {args.output!r})"
+        raise UsageError(
+            f"--delimiter applies to the csv format only, and the format is {fmt}"
+            + told
+        )
     graph = read_graph(args.file or ontology_file())
-    emit(export_graph(graph, fmt, args.base, args.delimiter), args.output)
+    delimiter = args.delimiter if args.delimiter is not None else ";"
+    emit(export_graph(graph, fmt, args.base, delimiter), args.output)
     return 0
 
 

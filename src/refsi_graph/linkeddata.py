@@ -33,9 +33,10 @@ from refsi_graph.errors import InputError, UsageError
 from refsi_graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, REFSI
 from refsi_graph.negotiation import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from refsi_graph.paths import ontology_file
-from refsi_graph.rdfio import load_store
+from refsi_graph.rdfio import RDF_SUFFIXES, load_store
 
 __all__ = [
+    "GRAPH_HELP",
     "ONTOLOGY_DOC",
     "PREFIXES",
     "Layout",
@@ -45,6 +46,13 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: The help of the ``--graph`` option of ``refsi publish`` and ``refsi serve``.
+GRAPH_HELP = (
+    "an RDF file, its syntax told by its suffix ("
+    + ", ".join(RDF_SUFFIXES)
+    + "; Turtle otherwise) (default: the committed ontology/refsi.ttl)"
+)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

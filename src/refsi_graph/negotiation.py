@@ -12,10 +12,12 @@ preference.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 __all__ = [
     "RDF_FORMATS",
+    "AcceptError",
     "Format",
     "MediaRange",
     "choose",
@@ -24,6 +26,15 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# RFC 9110: a media type's parts are tokens; a qvalue is 0 to 1 with at most
+# three decimals (".5", without its 0, is taken too: old clients send it).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?|\.[0-9]{1,3}")
+
+
+class AcceptError(ValueError):
+    """An ``Accept`` header that RFC 9110 does not allow (answer 400)."""
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,10 @@ class MediaRange:
 def parse_accept(header: str | None) -> list[MediaRange]:
     """Parse an ``Accept`` header into its media ranges.
 
-    A missing or blank header means ``*/*``. Malformed ranges and qualities
-    are skipped, as a lenient server does, rather than failing the request.
+    A missing or blank header means ``*/*``. Empty list elements are skipped,
+    as RFC 9110 lets a recipient do; a bare ``*`` (sent by old Java clients)
+    stands for ``*/*``, and a quality may leave out its leading ``0``
+    (``q=.5``). Parameters other than ``q`` are not checked.
 
     Parameters
     ----------
@@ -116,32 +129,79 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     list of MediaRange
         The ranges, in the order of the header.
 
+    Raises
+    ------
+    AcceptError
+        If a range is not ``type/subtype``, or a quality is not a number from
+        0 to 1 with at most three decimals; the message names the bad part.
+        A server answers 400 Bad Request.
+
     Examples
     --------
     >>> [(r.type, r.subtype, r.quality) for r in parse_accept("text/*;q=0.5, */*")]
     [('text', '*', 0.5), ('*', '*', 1.0)]
+    >>> try:
+    ...     parse_accept("text/turtle;q=2")
+    ... except AcceptError as err:
+    ...     print(err)  # doctest: +ELLIPSIS
+    malformed Accept header: the quality 'q=2' of 'text/turtle;q=2' is not a ...
     """
     if header is None or not header.strip():
         return [MediaRange("*", "*", 1.0)]
     ranges = []
-    for item in header.split(","):
-        media, *params = (part.strip() for part in item.split(";"))
-        kind, slash, sub = media.lower().partition("/")
-        if not slash or not kind or not sub or (kind == "*" and sub != "*"):
+    for item in _split_outside_quotes(header, ","):
+        item = item.strip()
+        if not item:
             continue
+        media, *params = (part.strip() for part in _split_outside_quotes(item, ";"))
+        if media == "*":
+            media = "*/*"
+        kind, slash, sub = media.lower().partition("/")
+        if (
+            not slash
+            or not _TOKEN.fullmatch(kind)
+            or not _TOKEN.fullmatch(sub)
+            or (kind == "*" and sub != "*")
+        ):
+            raise AcceptError(
+                f"malformed Accept header: {item!r} is not a media range; "
+                "expected type/subtype, such as text/turtle or */*"
+            )
         quality = 1.0
         for param in params:
             name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = -1.0
-        if not 0.0 <= quality <= 1.0:
-            logger.debug("skipping media range with a bad quality: %r", item)
-            continue
+            if name.strip().lower() != "q":
+                continue
+            value = value.strip()
+            if not _QVALUE.fullmatch(value):
+                raise AcceptError(
+                    f"malformed Accept header: the quality {param!r} of {item!r} "
+                    "is not a number from 0 to 1 with at most 3 decimals"
+                )
+            quality = float(value)
         ranges.append(MediaRange(kind, sub, quality))
     return ranges
+
+
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    """Split *text* at *separator*, except inside a quoted-string."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def choose(header: str | None, offers: tuple[Format, ...]) -> tuple[Format, str] | None:
@@ -159,6 +219,11 @@ def choose(header: str | None, offers: tuple[Format, ...]) -> tuple[Format, str]
     tuple of (Format, str) or None
         The chosen format and the media type that matched (its canonical type
         or an alias), or None when nothing offered is acceptable (answer 406).
+
+    Raises
+    ------
+    AcceptError
+        If the header is malformed (answer 400); see :func:`parse_accept`.
 
     Examples
     --------

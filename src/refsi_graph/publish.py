@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from refsi_graph.errors import InputError, UsageError
 from refsi_graph.linkeddata import (
+    GRAPH_HELP,
     ONTOLOGY_DOC,
     PREFIXES,
     RDF_TYPE,
@@ -800,9 +801,7 @@ def add_commands(subparsers: Any) -> None:
         "--base",
         help=f"base IRI of the data (default: the graph's own, {DEFAULT_BASE})",
     )
-    cmd.add_argument(
-        "--graph", help="a graph in Turtle (default: the committed ontology/refsi.ttl)"
-    )
+    cmd.add_argument("--graph", help=GRAPH_HELP)
     cmd.set_defaults(handler=_run_publish)
 
 

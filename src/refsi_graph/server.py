@@ -8,7 +8,8 @@ and adds what a static host cannot do by itself:
   graph, 404 for any other;
 - ``GET /doc/<name>``: HTML, Turtle, N-Triples, RDF/XML or JSON-LD chosen by
   the ``Accept`` header (q-values and wildcards as RFC 9110 says) or by
-  ``?format=``, with ``Vary: Accept``; 406 when nothing offered is acceptable;
+  ``?format=``, with ``Vary: Accept``; 406 when nothing offered is acceptable,
+  400 when the ``Accept`` header is malformed;
 - ``GET|POST /sparql``: the SPARQL 1.1 Protocol, read-only, with a time
   limit and a result limit (:class:`refsi_graph.endpoint.QueryRunner`);
 - ``GET /.well-known/void``: the VoID description, negotiated.
@@ -36,9 +37,21 @@ from starlette.routing import Route
 
 from refsi_graph.endpoint import QueryRunner
 from refsi_graph.errors import UsageError
-from refsi_graph.linkeddata import LinkedData, load_linked_data, serialize_triples
+from refsi_graph.linkeddata import (
+    GRAPH_HELP,
+    LinkedData,
+    load_linked_data,
+    serialize_triples,
+)
 from refsi_graph.namespaces import DEFAULT_BASE
-from refsi_graph.negotiation import HTML, RDF_FORMATS, Format, choose, format_by_name
+from refsi_graph.negotiation import (
+    HTML,
+    RDF_FORMATS,
+    AcceptError,
+    Format,
+    choose,
+    format_by_name,
+)
 from refsi_graph.publish import Site
 
 __all__ = ["add_commands", "create_app", "serve"]
@@ -47,6 +60,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: The longest time limit ``--timeout`` takes, in seconds (a day): the
+#: waits on the worker processes cannot take much longer ones.
+MAX_TIMEOUT = 86_400
 #: The longest query text accepted, in bytes.
 MAX_QUERY_BYTES = 100_000
 
@@ -200,7 +216,12 @@ def _negotiated(
             )
         chosen = (fmt, fmt.media_type)
     else:
-        chosen = choose(request.headers.get("accept"), offers)
+        try:
+            chosen = choose(request.headers.get("accept"), offers)
+        except AcceptError as err:
+            return PlainTextResponse(
+                f"400 Bad Request: {err}\n", status_code=400, headers=headers
+            )
     if chosen is None:
         listing = "\n".join(f"  {o.media_type}" for o in offers)
         return PlainTextResponse(
@@ -232,7 +253,11 @@ def _not_found(
     else:
         fr = "Aucune page à cette adresse."
         en = "No page at this address."
-    if choose(request.headers.get("accept"), (HTML,)) is None:
+    try:
+        html = choose(request.headers.get("accept"), (HTML,)) is not None
+    except AcceptError:
+        html = False  # the page is missing whatever the header says
+    if not html:
         return PlainTextResponse(f"404 Not Found: {en}\n", status_code=404)
     body = pub.site.render(
         "notfound.html",
@@ -335,7 +360,8 @@ def serve(
     base : str, optional
         The base IRI (default: the graph's own, mapped to this host's paths).
     graph : Path or str, optional
-        A Turtle graph (default: the committed ``ontology/refsi.ttl``).
+        An RDF file, its syntax told by its suffix (default: the committed
+        ``ontology/refsi.ttl``).
     **options
         ``timeout``, ``max_results`` and ``workers``, passed to :func:`create_app`.
     """
@@ -360,6 +386,11 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+    except OverflowError as err:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: expected a port from 0 to 65535"
+        ) from err
     except OSError as err:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from err
@@ -390,7 +421,7 @@ def add_commands(subparsers: Any) -> None:
         "--base",
         help=f"base IRI of the data (default: the graph's own, {DEFAULT_BASE})",
     )
-    cmd.add_argument("--graph", help="a graph in Turtle (default: ontology/refsi.ttl)")
+    cmd.add_argument("--graph", help=GRAPH_HELP)
     cmd.add_argument(
         "--timeout",
         type=float,
@@ -413,8 +444,20 @@ def add_commands(subparsers: Any) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.max_results < 1 or args.workers < 1:
-        raise UsageError("--timeout, --max-results and --workers must be positive")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(
+            f"--port {args.port} is not a TCP port; expected 0 to 65535 "
+            "(0 picks a free one)"
+        )
+    if not 0 < args.timeout <= MAX_TIMEOUT:  # also refuses nan
+        raise UsageError(
+            f"--timeout {args.timeout:g}: expected a number of seconds above 0 "
+            f"and at most {MAX_TIMEOUT}"
+        )
+    counts = (("--max-results", args.max_results), ("--workers", args.workers))
+    for option, value in counts:
+        if value < 1:
+            raise UsageError(f"{option} {value}: expected a positive whole number")
     serve(
         args.host,
         args.port,
