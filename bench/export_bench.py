@@ -87,12 +87,15 @@ def main() -> int:
         check = _median(
             lambda: subprocess.run(
                 [*command, str(ontology_file()), "turtle"],
-                check=True, capture_output=True,
+                check=True,
+                capture_output=True,
             ),
             args.repeat,
         )
-        print(f"OWL API load + OWL 2 DL profile check (JVM start included): "
-              f"{check * 1000:.0f} ms")
+        print(
+            f"OWL API load + OWL 2 DL profile check (JVM start included): "
+            f"{check * 1000:.0f} ms"
+        )
     return 0
 
 

@@ -115,9 +115,19 @@ def test_exports_are_identical_in_another_process(
     for fmt, path in exported.items():
         again = tmp_path / path.name
         subprocess.run(
-            [sys.executable, "-m", "refsi_graph.cli", "export", "-f", fmt, "-o",
-             str(again)],
-            check=True, env=env, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "refsi_graph.cli",
+                "export",
+                "-f",
+                fmt,
+                "-o",
+                str(again),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
         )
         assert again.read_bytes() == path.read_bytes(), fmt
 
@@ -129,14 +139,18 @@ def test_jsonld_has_an_inline_context_with_short_names(
     assert document["@context"] == JSONLD_CONTEXT
     nodes = {node["@id"]: node for node in document["@graph"]}
     rssi = nodes["acteur:rssi"]
-    assert rssi["prefLabel"]["fr"] == "Responsable de la sécurité des systèmes " \
+    assert (
+        rssi["prefLabel"]["fr"] == "Responsable de la sécurité des systèmes "
         "d'information"
+    )
     assert "refsi:MetierSI" in rssi["@type"]
     assert rssi["notation"] == "2.1"
     activity = nodes["activite:3.1.3"]
     assert activity["broader"] == "processus:3.1"
     assert sorted(activity["concerne"]) == [
-        "acteur:chef-de-projet-informatique", "acteur:chef-de-projet-metier"]
+        "acteur:chef-de-projet-informatique",
+        "acteur:chef-de-projet-metier",
+    ]
     scheme = nodes["refsid:referentiel"]
     assert scheme["nombreDeclareActivites"] == 97  # a JSON number
     assert scheme["issued"] == "2020-01-20"
@@ -169,7 +183,7 @@ def test_iris_are_ascii_and_local_names_are_slugs(
     for iri in iris:
         assert IRI_CHARS.fullmatch(str(iri)), iri
         if str(iri).startswith(ID):
-            assert LOCAL_NAME.fullmatch(str(iri)[len(ID):]), iri
+            assert LOCAL_NAME.fullmatch(str(iri)[len(ID) :]), iri
     assert len([i for i in iris if str(i).startswith(ID)]) == 194
     # Accents and quotes live in labels only.
     assert any("é" in str(o) for o in parsed.objects(None, SKOS.prefLabel))
@@ -182,8 +196,9 @@ def test_rdfxml_is_plain_xml_with_ascii_attributes(exported: dict[str, Path]) ->
 
 
 def _csv_rows(data: bytes, delimiter: str = ";") -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""),
-                           delimiter=delimiter))
+    return list(
+        csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    )
 
 
 def test_csv_is_the_activity_by_actor_matrix(
@@ -206,8 +221,10 @@ def test_csv_is_the_activity_by_actor_matrix(
     assert not [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@")]
     assert sum(r[3:].count("x") for r in body) == 331
     # The "Tous les métiers" activity concerns every actor.
-    flagged = {str(s) for s in committed_graph.subjects(
-        REFSI.concerneTousLesActeurs, Literal(True))}
+    flagged = {
+        str(s)
+        for s in committed_graph.subjects(REFSI.concerneTousLesActeurs, Literal(True))
+    }
     full = [r[0] for r in body if r[3:].count("x") == 39]
     assert [ID + "activite/" + n for n in full] == sorted(flagged)
     by_number = {r[0]: r for r in body}
@@ -235,8 +252,9 @@ def test_graphml_is_the_bipartite_activity_actor_graph(
 ) -> None:
     g = nx.read_graphml(exported["graphml"])
     assert g.number_of_nodes() == 86 + 39
-    links = {(str(s), str(o)) for s, o in committed_graph.subject_objects(
-        REFSI.concerne)}
+    links = {
+        (str(s), str(o)) for s, o in committed_graph.subject_objects(REFSI.concerne)
+    }
     assert {tuple(sorted(e)) for e in g.edges()} == {tuple(sorted(e)) for e in links}
     activities = {n for n, d in g.nodes(data=True) if d["bipartite"] == 0}
     assert len(activities) == 86 and nx.is_bipartite(g)
@@ -351,8 +369,9 @@ def test_export_keeps_the_previous_file_on_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["refsi.nt"]
 
 
-def test_export_from_an_export(capsys: pytest.CaptureFixture[str],
-                               exported: dict[str, Path], tmp_path: Path) -> None:
+def test_export_from_an_export(
+    capsys: pytest.CaptureFixture[str], exported: dict[str, Path], tmp_path: Path
+) -> None:
     # The RDF/XML read back gives the same N-Triples as the committed graph.
     out = tmp_path / "again.nt"
     code, _, _ = run(capsys, "export", str(exported["xml"]), "-o", str(out))

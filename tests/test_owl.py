@@ -74,7 +74,9 @@ def owlapi_check(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     classes = tmp_path_factory.mktemp("owlapi")
     subprocess.run(
         [javac, "-d", str(classes), "-cp", classpath, str(CHECK_SOURCE)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return [java, "-cp", f"{classpath}:{classes}", "OwlApiCheck"]
 
@@ -102,10 +104,14 @@ def owlapi_results(
 ) -> dict[str, tuple[int, str, str]]:
     """Run the check once on the committed Turtle and on two exports."""
     sources = {
-        "turtle": ontology_file(), "rdfxml": exports["xml"], "ntriples": exports["nt"]
+        "turtle": ontology_file(),
+        "rdfxml": exports["xml"],
+        "ntriples": exports["nt"],
     }
-    return {syntax: _run_check(owlapi_check, path, syntax)
-            for syntax, path in sources.items()}
+    return {
+        syntax: _run_check(owlapi_check, path, syntax)
+        for syntax, path in sources.items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -172,10 +178,16 @@ def test_owlapi_reads_the_ontology_header(owlapi_report: set[str]) -> None:
         line.split(" ", 1)[1] for line in owlapi_report if line.startswith("header ")
     }
     assert {
-        str(DCTERMS.title), str(DCTERMS.description), str(DCTERMS.creator),
-        str(DCTERMS.license), str(DCTERMS.created), str(DCTERMS.modified),
-        str(OWL.versionInfo), str(VANN.preferredNamespacePrefix),
-        str(VANN.preferredNamespaceUri), str(RDFS.label),
+        str(DCTERMS.title),
+        str(DCTERMS.description),
+        str(DCTERMS.creator),
+        str(DCTERMS.license),
+        str(DCTERMS.created),
+        str(DCTERMS.modified),
+        str(OWL.versionInfo),
+        str(VANN.preferredNamespacePrefix),
+        str(VANN.preferredNamespaceUri),
+        str(RDFS.label),
     } <= header
 
 
@@ -192,8 +204,10 @@ def test_owlapi_check_reports_faults(owlapi_check: list[str], tmp_path: Path) ->
     )
     code, out, _ = _run_check(owlapi_check, bad, "turtle")
     assert code == 1
-    assert "problem: punned IRI: http://example.org/p is AnnotationProperty, " \
+    assert (
+        "problem: punned IRI: http://example.org/p is AnnotationProperty, "
         "ObjectProperty" in out
+    )
     assert "Use of undeclared class: <http://example.org/Undeclared>" in out
     assert "problem: parser log:" in out
 
@@ -214,7 +228,10 @@ def test_every_refsi_term_is_declared_once_labelled_and_defined_by(
     committed_graph: Graph,
 ) -> None:
     kinds = (
-        OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
     )
     terms = {s for s in committed_graph.subjects() if str(s).startswith(str(REFSI))}
     assert len(terms) == 15
@@ -242,7 +259,8 @@ def test_ontology_header_has_what_documentation_tools_show(
     assert languages(RDFS.label) == ["en", "fr"]
     assert g.value(o, DCTERMS.creator) is not None
     assert g.value(o, DCTERMS.license) == URIRef(
-        "https://creativecommons.org/licenses/by/4.0/")
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     assert g.value(o, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}")
     assert g.value(o, OWL.versionInfo) == Literal(ONTOLOGY_VERSION)
     assert g.value(o, VANN.preferredNamespacePrefix) == Literal("refsi")
@@ -268,27 +286,41 @@ def test_owlready2_finds_classes_individuals_and_french_labels(
     world = _owlready_world(exports[fmt])
     refsi = world.get_namespace(str(REFSI))
     classes = {c.iri for c in world.classes()}
-    assert {str(REFSI[n]) for n in (
-        "MacroProcessus", "Processus", "Activite", "Acteur", "MetierSI", "RoleSI",
-        "ProfilUtilisateur", "TermeGlossaire")} <= classes
+    assert {
+        str(REFSI[n])
+        for n in (
+            "MacroProcessus",
+            "Processus",
+            "Activite",
+            "Acteur",
+            "MetierSI",
+            "RoleSI",
+            "ProfilUtilisateur",
+            "TermeGlossaire",
+        )
+    } <= classes
     assert len(list(refsi.Activite.instances())) == 86
     assert len(list(refsi.Acteur.instances())) == 39
     assert len(list(refsi.MetierSI.instances())) == 13
     rssi = world[ID + "acteur/rssi"]
     assert rssi.prefLabel.fr == [
-        "Responsable de la sécurité des systèmes d'information"]
+        "Responsable de la sécurité des systèmes d'information"
+    ]
     activity = world[ID + "activite/3.1.3"]
     assert activity.notation == ["3.1.3"]
     assert {a.iri for a in activity.concerne} == {
-        ID + "acteur/chef-de-projet-informatique", ID + "acteur/chef-de-projet-metier"}
+        ID + "acteur/chef-de-projet-informatique",
+        ID + "acteur/chef-de-projet-metier",
+    }
     assert refsi.Activite.label.fr == ["Activité"]
 
 
 @pytest.fixture(scope="session")
 def java_for_hermit() -> None:
     if shutil.which("java") is None:
-        pytest.skip("java not found: HermiT needs it (apt-get install "
-                    "default-jdk-headless)")
+        pytest.skip(
+            "java not found: HermiT needs it (apt-get install default-jdk-headless)"
+        )
 
 
 def test_hermit_finds_the_graph_consistent(

@@ -350,3 +350,20 @@ def test_an_empty_query_is_called_empty(tmp_path: Path, text: str) -> None:
         load_query(path)
     with pytest.raises(QuerySyntaxError, match="^<query>: the query is empty"):
         parse_query_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { ?s ?p ?o.SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+        "SELECT * { ?s ?p 1.SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+        "SELECT * { ?s ?p ?o . service <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+    ],
+    ids=["glued-to-variable", "glued-to-number", "lower-case"],
+)
+def test_glued_service_is_refused_before_any_parse(text: str) -> None:
+    from refsi_graph.engines import open_engine
+    from refsi_graph.errors import UsageError
+
+    with pytest.raises(UsageError, match="SERVICE clause"):
+        open_engine("oxigraph").run(text)

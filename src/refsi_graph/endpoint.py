@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import re
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -35,14 +34,13 @@ from refsi_graph.negotiation import (
     format_by_name,
     parse_accept,
 )
-from refsi_graph.queries import uses_service
+from refsi_graph.queries import holds_service, masked_syntax_error
 
 __all__ = [
     "RESULT_FORMATS",
     "QueryAnswer",
     "QueryRunner",
     "execute_query",
-    "holds_service",
 ]
 
 logger = logging.getLogger(__name__)
@@ -57,8 +55,6 @@ TSV = Format("tsv", "tsv", "text/tab-separated-values")
 #: The formats of SELECT and ASK results, in the order of preference.
 RESULT_FORMATS = (JSON, XML, CSV, TSV)
 
-_SERVICE = re.compile("SERVICE", re.IGNORECASE)
-_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+)")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _OX_RDF = {
@@ -155,7 +151,7 @@ def execute_query(
         return _error(
             400,
             "the query is not valid SPARQL 1.1 (updates are refused): "
-            f"{_syntax_error(_mask(query))}",
+            f"{masked_syntax_error(query)}",
         )
     try:
         result = store.query(query)
@@ -171,70 +167,6 @@ def execute_query(
         return _graph(result, accept, format_name, max_results)
     except (OSError, ValueError, RuntimeError) as err:
         return _error(400, f"the query failed: {err}")
-
-
-def holds_service(query: str) -> bool | None:
-    """Tell whether *query* holds a ``SERVICE`` clause.
-
-    :func:`refsi_graph.queries.uses_service` reads the query with a small
-    scanner. As a second guard, every ``SERVICE`` in the text (in any case,
-    even inside a longer word) is masked and the masked query parsed: masking
-    a word inside a string, an IRI, a comment or a name leaves a query that
-    still parses, while masking the keyword leaves a bare word that does not.
-    The masked query holds no ``SERVICE`` at all, so parsing it (which
-    pyoxigraph does by starting to evaluate it, on an empty store) sends no
-    request anywhere.
-
-    Returns
-    -------
-    bool or None
-        True for a ``SERVICE`` clause, False for none, None when the query
-        is not valid SPARQL for another reason.
-
-    Examples
-    --------
-    >>> holds_service('SELECT * { ?s ?p "service desk" } # SERVICE')
-    False
-    >>> holds_service('SELECT * { ?s ?p 1.SERVICE <http://e/sparql> { } }')
-    True
-    """
-    if uses_service(query):
-        return True
-    found = list(_SERVICE.finditer(query))
-    if not found:
-        return False
-    masked = _mask(query)
-    message = _syntax_error(masked)
-    if message is None:
-        return False
-    position = _OXIGRAPH_POSITION.match(message)
-    if position is None:
-        return True
-    line, column = (int(g) for g in position.groups())
-    lines = masked.split("\n")
-    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
-    # The parser stops at the masked keyword, or just after it.
-    if any(m.start() <= offset <= m.end() + 1 for m in found):
-        return True
-    return None
-
-
-def _mask(query: str) -> str:
-    """Replace the last letter of every ``SERVICE`` by ``Z``, keeping offsets."""
-    return _SERVICE.sub(lambda m: m.group()[:-1] + "Z", query)
-
-
-def _syntax_error(query: str) -> str | None:
-    """Return the parser's message for *query*, or None if it parses.
-
-    Never call it on a query that may hold ``SERVICE``: pyoxigraph starts
-    evaluating a query when it parses it.
-    """
-    try:
-        ox.Store().query(query)
-    except SyntaxError as err:
-        return str(err)
-    return None
 
 
 def _negotiate(

@@ -36,7 +36,7 @@ import rdflib
 
 from refsi_graph.errors import InputError, RefsiError, UsageError
 from refsi_graph.paths import ontology_file
-from refsi_graph.queries import check_syntax, query_form, uses_service
+from refsi_graph.queries import check_syntax, holds_service, query_form
 from refsi_graph.rdfio import load_graph, load_store, to_oxigraph
 from refsi_graph.results import QueryResult, Term, normalize_term
 
@@ -127,7 +127,9 @@ class Engine(ABC):
         """
         if max_rows is not None and max_rows < 1:
             raise UsageError(f"max_rows {max_rows!r}: expected a positive number")
-        if not allow_service and uses_service(text):
+        # holds_service also catches a SERVICE glued to the token before it
+        # ("?o.SERVICE"), which the scanner alone reads as one word.
+        if not allow_service and holds_service(text):
             raise UsageError(
                 "the query holds a SERVICE clause, which would send requests to "
                 "another host; pass allow_service=True (--allow-service) to run it"

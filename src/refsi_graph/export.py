@@ -92,8 +92,14 @@ def _dated(iri: URIRef) -> dict[str, str]:
 
 # One JSON-LD prefix per kind of data IRI: the compactor only abbreviates an
 # IRI up to its last slash, so "acteur:rssi" needs the prefix "acteur".
-_DATA_KINDS = ("macro-processus", "processus", "activite", "acteur", "glossaire",
-               "organisation")
+_DATA_KINDS = (
+    "macro-processus",
+    "processus",
+    "activite",
+    "acteur",
+    "glossaire",
+    "organisation",
+)
 
 
 def _jsonld_context(base: str) -> dict[str, Any]:
@@ -283,7 +289,8 @@ def _notation_key(notation: str) -> tuple[int, ...]:
 
 def _french(graph: Graph, node: URIRef, prop: URIRef = SKOS.prefLabel) -> str:
     labels = sorted(
-        str(o) for o in graph.objects(node, prop)
+        str(o)
+        for o in graph.objects(node, prop)
         if isinstance(o, Literal) and o.language == "fr"
     )
     return labels[0] if labels else str(node)
@@ -368,7 +375,7 @@ def to_csv(graph: Graph, delimiter: str = ";") -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def activity_actor_graph(graph: Graph) -> nx.Graph:
+def activity_actor_graph(graph: Graph) -> nx.Graph[str]:
     """Return the bipartite graph of activities and the actors they concern.
 
     Nodes are named by IRI and carry ``kind`` (``"activite"`` or
@@ -385,7 +392,7 @@ def activity_actor_graph(graph: Graph) -> nx.Graph:
     >>> g.number_of_nodes(), g.number_of_edges()
     (125, 331)
     """
-    result = nx.Graph()
+    result: nx.Graph[str] = nx.Graph()
     activities = _sorted_members(graph, REFSI.Activite)
     actors = _sorted_members(graph, REFSI.Acteur)
     for activity in activities:
@@ -419,7 +426,8 @@ def _node_attributes(
     graph: Graph, node: URIRef, kind: str, side: int, category: str
 ) -> dict[str, Any]:
     english = sorted(
-        str(o) for o in graph.objects(node, SKOS.prefLabel)
+        str(o)
+        for o in graph.objects(node, SKOS.prefLabel)
         if isinstance(o, Literal) and o.language == "en"
     )
     return {

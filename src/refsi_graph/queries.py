@@ -55,10 +55,13 @@ __all__ = [
     "parse_query_text",
     "query_form",
     "to_term",
+    "holds_service",
+    "masked_syntax_error",
     "uses_service",
 ]
 
 logger = logging.getLogger(__name__)
+_SERVICE = re.compile("SERVICE", re.IGNORECASE)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 REFSI_TERMS = "https://w3id.org/refsi/ontologie#"
@@ -523,6 +526,79 @@ def uses_service(text: str) -> bool:
     False
     """
     return any(k == "word" and t.upper() == "SERVICE" for k, t, _ in _tokens(text))
+
+
+def holds_service(query: str) -> bool | None:
+    """Tell whether *query* holds a ``SERVICE`` clause.
+
+    :func:`uses_service` reads the query with a small
+    scanner. As a second guard, every ``SERVICE`` in the text (in any case,
+    even inside a longer word) is masked and the masked query parsed: masking
+    a word inside a string, an IRI, a comment or a name leaves a query that
+    still parses, while masking the keyword leaves a bare word that does not.
+    The masked query holds no ``SERVICE`` at all, so parsing it (which
+    pyoxigraph does by starting to evaluate it, on an empty store) sends no
+    request anywhere.
+
+    Returns
+    -------
+    bool or None
+        True for a ``SERVICE`` clause, False for none, None when the query
+        is not valid SPARQL for another reason.
+
+    Examples
+    --------
+    >>> holds_service('SELECT * { ?s ?p "service desk" } # SERVICE')
+    False
+    >>> holds_service('SELECT * { ?s ?p 1.SERVICE <http://e/sparql> { } }')
+    True
+    """
+    if uses_service(query):
+        return True
+    found = list(_SERVICE.finditer(query))
+    if not found:
+        return False
+    masked = _mask(query)
+    message = _syntax_error(masked)
+    if message is None:
+        return False
+    position = _OXIGRAPH_POSITION.match(message)
+    if position is None:
+        return True
+    line, column = (int(g) for g in position.groups()[:2])
+    lines = masked.split("\n")
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    # The parser stops at the masked keyword, or just after it.
+    if any(m.start() <= offset <= m.end() + 1 for m in found):
+        return True
+    return None
+
+
+def _mask(query: str) -> str:
+    """Replace the last letter of every ``SERVICE`` by ``Z``, keeping offsets."""
+    return _SERVICE.sub(lambda m: m.group()[:-1] + "Z", query)
+
+
+def _syntax_error(query: str) -> str | None:
+    """Return the parser's message for *query*, or None if it parses.
+
+    Never call it on a query that may hold ``SERVICE``: pyoxigraph starts
+    evaluating a query when it parses it.
+    """
+    try:
+        ox.Store().query(query)
+    except SyntaxError as err:
+        return str(err)
+    return None
+
+
+def masked_syntax_error(query: str) -> str | None:
+    """Return the parser's message on *query* with every ``SERVICE`` masked.
+
+    Safe on any text: the masked query holds no ``SERVICE``, so the parse
+    (which pyoxigraph does by starting to evaluate) calls no one.
+    """
+    return _syntax_error(_mask(query))
 
 
 def to_term(
