@@ -11,7 +11,7 @@ from pathlib import Path
 
 from refsi_graph.errors import InputError, OutputError, SourceError
 
-__all__ = ["clean_text", "read_text", "write_atomic"]
+__all__ = ["clean_text", "read_bytes", "read_text", "write_atomic"]
 
 # Characters that editors and web pages put in place of an ordinary space.
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000"), " ")
@@ -52,7 +52,7 @@ def read_text(path: Path | str) -> str:
         path = Path("<stdin>")
     else:
         path = Path(path)
-        raw = _read_bytes(path)
+        raw = read_bytes(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError(
             path,
@@ -84,13 +84,22 @@ def read_text(path: Path | str) -> str:
     return text
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path, expected: str = "a text file") -> bytes:
+    """Return the bytes of *path*, or raise InputError naming it and the fault.
+
+    Parameters
+    ----------
+    path : Path
+        The file to read.
+    expected : str
+        What the file should be, for the message when it is a directory.
+    """
     try:
         return path.read_bytes()
     except FileNotFoundError as err:
         raise InputError(f"{path}: no such file") from err
     except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, expected a text file") from err
+        raise InputError(f"{path}: is a directory, expected {expected}") from err
     except OSError as err:
         raise InputError(f"{path}: cannot be read: {err.strerror}") from err
 

@@ -30,6 +30,7 @@ from rdflib.term import Node
 from rdflib.util import guess_format
 
 from refsi_graph.errors import InputError
+from refsi_graph.files import read_bytes
 from refsi_graph.namespaces import bind_prefixes
 from refsi_graph.paths import ontology_file, shapes_dir
 
@@ -438,14 +439,7 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _parse_into(graph: Graph, path: Path, fmt: str) -> None:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory, expected an RDF file") from err
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read: {err.strerror}") from err
+    data = read_bytes(path, expected="an RDF file")
     _parse_bytes(graph, data, fmt, str(path))
 
 
