@@ -43,6 +43,7 @@ from networkx.readwrite.gexf import GEXFWriter
 
 from refsi_graph.errors import UsageError
 from refsi_graph.files import write_atomic
+from refsi_graph.loader import notation_key
 from refsi_graph.namespaces import REFSI
 from refsi_graph.registry import fold
 
@@ -159,17 +160,6 @@ SELECT ?x ?name WHERE {
   ?x a refsi:Acteur ; skos:altLabel ?name FILTER (lang(?name) = "fr")
 }"""
 )
-
-
-def notation_key(notation: str) -> tuple[int, ...]:
-    """Return a sort key that orders notations the way the publication does.
-
-    Examples
-    --------
-    >>> sorted(["2.10", "2.9", "10", "3.2.13", "3.2.4"], key=notation_key)
-    ['2.9', '2.10', '3.2.4', '3.2.13', '10']
-    """
-    return tuple(int(part) if part.isdigit() else 0 for part in notation.split("."))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = [
     "TocEntry",
     "load_framework",
     "normalise_label",
+    "notation_key",
     "shorten",
     "slugify",
 ]
@@ -138,6 +139,17 @@ def slugify(text: str) -> str:
     'eco-responsable-si'
     """
     return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def notation_key(notation: str) -> tuple[int, ...]:
+    """Return a sort key that orders notations the way the publication does.
+
+    Examples
+    --------
+    >>> sorted(["2.10", "2.9", "10", "3.2.13", "3.2.4"], key=notation_key)
+    ['2.9', '2.10', '3.2.4', '3.2.13', '10']
+    """
+    return tuple(int(part) if part.isdigit() else 0 for part in notation.split("."))
 
 
 def shorten(text: str, width: int = 80) -> str:

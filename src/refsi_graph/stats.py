@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from refsi_graph.errors import InputError
+from refsi_graph.loader import notation_key
 from refsi_graph.namespaces import REFSI
 from refsi_graph.rdfio import load_store
 
@@ -179,7 +180,7 @@ def compute_stats(store: ox.Store, source: Path | str | None = None) -> Stats:
         }
         for row in store.query(_PER_MACRO)  # type: ignore[union-attr]
     ]
-    per_macro.sort(key=lambda r: _notation_key(str(r["notation"])))
+    per_macro.sort(key=lambda r: notation_key(str(r["notation"])))
     actors = {
         "MetierSI": count(_COUNT_CLASS.format(cls="MetierSI")),
         "RoleSI": count(_COUNT_CLASS.format(cls="RoleSI")),
@@ -290,7 +291,3 @@ def _stats_csv(stats: Stats) -> str:
     for warning in stats.warnings:
         writer.writerow(["warning", warning, "", ""])
     return buffer.getvalue()
-
-
-def _notation_key(notation: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in notation.split("."))
