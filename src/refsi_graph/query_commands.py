@@ -267,12 +267,10 @@ def _run_activities(args: argparse.Namespace) -> int:
     with _referential(args) as ref:
         actor = ref.actor(args.actor)
         result = ref.query("activities_of_actor", actor=actor.iri)
-    if args.format == "table":
-        shown = result.select("notation", "label", "processLabel")
-        heading = f"{actor.label} ({actor.notation}): {len(shown)} activities\n\n"
-        emit(heading + shown.render("table"), args.output)
-    else:
-        emit(result.render(args.format), args.output)
+    columns = ("notation", "label", "processLabel")
+    _emit_look_up(
+        args, result, columns, f"{actor.label} ({actor.notation})", "activities"
+    )
     return 0
 
 
@@ -280,13 +278,27 @@ def _run_actors(args: argparse.Namespace) -> int:
     with _referential(args) as ref:
         activity = ref.activity(args.activity)
         result = ref.query("actors_of_activity", activity=activity.iri)
-    if args.format == "table":
-        shown = result.select("notation", "label", "category")
-        heading = f"{activity.notation} {activity.label}: {len(shown)} actors\n\n"
-        emit(heading + shown.render("table"), args.output)
-    else:
-        emit(result.render(args.format), args.output)
+    columns = ("notation", "label", "category")
+    _emit_look_up(
+        args, result, columns, f"{activity.notation} {activity.label}", "actors"
+    )
     return 0
+
+
+def _emit_look_up(
+    args: argparse.Namespace,
+    result: QueryResult,
+    columns: tuple[str, ...],
+    subject: str,
+    noun: str,
+) -> None:
+    # A person reads the table with a heading; programs get every column.
+    if args.format != "table":
+        emit(result.render(args.format), args.output)
+        return
+    shown = result.select(*columns)
+    heading = f"{subject}: {len(shown)} {noun}\n\n"
+    emit(heading + shown.render("table"), args.output)
 
 
 def _run_search(args: argparse.Namespace) -> int:
